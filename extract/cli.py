@@ -1,0 +1,117 @@
+"""Command line: `jixiao ingest PATH ... --out DIR` (also `python -m extract`)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .dataset import FORMATS, TABLES, write_dataset
+from .load import supported
+from .pipeline import ReportResult, process_file
+
+
+def collect(paths: list[str]) -> list[str]:
+    """Files named, and supported files under folders named: recursive, hidden names and
+    README files skipped, symlinked folders not followed (no loops), sorted."""
+    found: list[str] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    child = Path(root) / name
+                    if name.startswith(".") or name.upper().startswith("README") or not supported(child):
+                        continue
+                    found.append(str(child))
+        else:
+            found.append(str(p))
+    return sorted(dict.fromkeys(found))
+
+
+def _progress(items: list[str]):
+    """Yield items, drawing a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import Progress
+    from rich.console import Console
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("ingest", total=len(items))
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool) -> int:
+    files = collect(paths)
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    texts: dict[str, str] = {}
+    first_path: dict[str, str] = {}
+    failed = 0
+    for path in _progress(files):
+        result: ReportResult = process_file(path)
+        if result.error:
+            failed += 1
+            tables["errors"].append(result.error)
+            print(result.error["message"], file=sys.stderr)
+            continue
+        if result.report_id in first_path:
+            # Same bytes as a file already read: one report, noted, not counted as a failure.
+            tables["errors"].append({"source_path": path, "stage": "ingest", "error_type": "duplicate",
+                                     "message": f"{path}: same content as {first_path[result.report_id]}, skipped"})
+            continue
+        first_path[result.report_id] = path
+        texts[result.report_id] = result.text
+        for name, rows in result.tables.items():
+            tables[name].extend(rows)
+    write_dataset(Path(out), tables, texts, formats, excel)
+    _summary(tables, len(files), failed, out)
+    return 1 if failed else 0
+
+
+def _summary(tables: dict[str, list[dict]], n_files: int, failed: int, out: str) -> None:
+    print(f"jixiao: {n_files} files, {len(tables['reports'])} reports written, {failed} failed → {out}")
+    print("  " + ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
+    statuses = {}
+    for row in tables["reports"]:
+        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+    if statuses:
+        print("  status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [v for v in chosen if v not in FORMATS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown format {','.join(bad) or value!r} (choose from {', '.join(FORMATS)})")
+    return chosen
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jixiao", description="Extract facts from performance self-evaluation reports.")
+    p.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="read reports (files or folders) and write the dataset tables")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
+    ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
+    ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "ingest":
+        missing = [p for p in args.paths if not os.path.exists(p)]
+        if missing:
+            print(f"jixiao: error: no such path: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        return run_ingest(args.paths, args.out, args.format, args.excel)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The tables of the dataset contract (docs/schema.md) and the writers for CSV, Parquet,
+datapackage.json and the normalized texts. The output folder is replaced atomically."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+S, I, N, B = "string", "integer", "number", "boolean"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # Frictionless type
+    arrow: pa.DataType
+
+
+def _col(name: str, kind: str, scale: int = 2) -> Column:
+    arrow = {S: pa.string(), I: pa.int64(), B: pa.bool_(), N: pa.decimal128(24, scale)}[kind]
+    return Column(name, kind, arrow)
+
+
+_PROVENANCE = [_col("raw", S), _col("section_path", S), _col("page", I), _col("char_start", I),
+               _col("char_end", I), _col("evidence", S)]
+
+TABLES: dict[str, list[Column]] = {
+    "reports": [
+        _col("report_id", S), _col("source_path", S), _col("source_sha256", S), _col("file_type", S),
+        _col("n_pages", I), _col("n_chars", I), _col("title", S), _col("department", S),
+        _col("region_province", S), _col("region_city", S), _col("region_district", S), _col("year", I),
+        _col("report_type", S), _col("grade", S), _col("score", N), _col("status", S), _col("needs_ocr", B),
+    ],
+    "sections": [
+        _col("report_id", S), _col("section_id", I), _col("parent_id", I), _col("level", I),
+        _col("number", S), _col("title", S), _col("path", S), _col("page", I), _col("char_start", I),
+        _col("char_end", I),
+    ],
+    "amounts": [_col("report_id", S), _col("fact_id", S), _col("label", S), _col("role", S),
+                _col("value_yuan", N)] + _PROVENANCE,
+    "rates": [_col("report_id", S), _col("fact_id", S), _col("label", S), _col("role", S),
+              _col("value_pct", N, 4)] + _PROVENANCE,
+    "counts": [_col("report_id", S), _col("fact_id", S), _col("subject", S), _col("value", N, 4),
+               _col("unit", S), _col("approx", B)] + _PROVENANCE,
+    "tasks": [_col("report_id", S), _col("task_no", I), _col("name", S), _col("goal", S), _col("result", S),
+              _col("section_path", S), _col("page", I)],
+    "indicators": [
+        _col("report_id", S), _col("table_no", I), _col("row_no", I), _col("level1", S), _col("level2", S),
+        _col("level3", S), _col("target", S), _col("actual", S), _col("weight", N), _col("score", N),
+        _col("note", S), _col("page", I),
+    ],
+    "findings": [_col("report_id", S), _col("kind", S), _col("seq", I), _col("text", S),
+                 _col("section_path", S), _col("page", I)],
+    "checks": [_col("report_id", S), _col("check", S), _col("status", S), _col("expected", S),
+               _col("observed", S), _col("detail", S)],
+    "errors": [_col("source_path", S), _col("stage", S), _col("error_type", S), _col("message", S)],
+}
+
+PRIMARY_KEYS = {
+    "reports": ["report_id"], "sections": ["report_id", "section_id"], "amounts": ["report_id", "fact_id"],
+    "rates": ["report_id", "fact_id"], "counts": ["report_id", "fact_id"], "tasks": ["report_id", "task_no"],
+    "indicators": ["report_id", "table_no", "row_no"], "findings": ["report_id", "kind", "seq"],
+    "checks": ["report_id", "check"],
+}
+
+FORMATS = ("csv", "parquet")
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def write_csv(path: Path, columns: list[Column], rows: list[dict], excel: bool) -> None:
+    # Excel reads UTF-8 only with a BOM; everything else prefers the file without one.
+    with open(path, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([c.name for c in columns])
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(c.name)) for c in columns])
+
+
+def write_parquet(path: Path, columns: list[Column], rows: list[dict]) -> None:
+    schema = pa.schema([pa.field(c.name, c.arrow) for c in columns])
+    data = {c.name: [row.get(c.name) for row in rows] for c in columns}
+    pq.write_table(pa.Table.from_pydict(data, schema=schema), path)
+
+
+def datapackage(formats: tuple[str, ...]) -> dict:
+    resources = []
+    for table, columns in TABLES.items():
+        schema: dict = {"fields": [{"name": c.name, "type": c.type} for c in columns]}
+        if table in PRIMARY_KEYS:
+            schema["primaryKey"] = PRIMARY_KEYS[table]
+        if table not in ("reports", "errors"):
+            schema["foreignKeys"] = [{"fields": "report_id",
+                                      "reference": {"resource": "reports", "fields": "report_id"}}]
+        path = f"{table}.csv" if "csv" in formats else f"{table}.parquet"
+        resources.append({"name": table, "path": path, "format": path.rsplit(".", 1)[1],
+                          "encoding": "utf-8", "schema": schema})
+    return {"name": "jixiao", "title": "Performance self-evaluation reports, extracted",
+            "profile": "tabular-data-package", "resources": resources}
+
+
+def write_dataset(out_dir: Path, tables: dict[str, list[dict]], texts: dict[str, str],
+                  formats: tuple[str, ...] = ("csv",), excel: bool = False) -> None:
+    """Write every table into a fresh folder beside out_dir, then swap it in.
+
+    A crash before the swap leaves the previous out_dir as it was. A README.md kept in out_dir
+    (outputs/ carries one in git) is carried over.
+    """
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        for table, columns in TABLES.items():
+            rows = tables.get(table, [])
+            if "csv" in formats:
+                write_csv(staging / f"{table}.csv", columns, rows, excel)
+            if "parquet" in formats:
+                write_parquet(staging / f"{table}.parquet", columns, rows)
+        (staging / "text").mkdir()
+        for report_id, text in texts.items():
+            (staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8")
+        with open(staging / "datapackage.json", "w", encoding="utf-8") as f:
+            json.dump(datapackage(formats), f, ensure_ascii=False, indent=2)
+        if (out_dir / "README.md").is_file():
+            shutil.copy2(out_dir / "README.md", staging / "README.md")
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.rmdir(retired)
+    os.rename(out_dir, retired)
+    os.rename(staging, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)

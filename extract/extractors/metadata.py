@@ -1,0 +1,109 @@
+"""Report metadata: title, department, region, year and report type."""
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from .. import rules
+from ..headings import clean_title, match_heading
+from ..model import ReportMeta
+from ..regions import find_regions
+from . import Context, register
+
+_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = regex.compile(r"(二[〇零○Ｏ0][一二三四五六七八九〇零○0]{2})\s*年")
+_CN_DIGITS = str.maketrans("〇零○Ｏ0一二三四五六七八九", "00000123456789")
+
+
+@functools.cache
+def _config():
+    cfg = rules.load("metadata")
+    fields = "|".join(regex.escape(f) for f in sorted(cfg["department_fields"], key=len, reverse=True))
+    field_re = regex.compile(rf"(?:{fields})(?:（盖章）|\(盖章\))?\s*[：:]\s*(?P<name>[^\s，。；：:,]{{2,40}})")
+    suffixes = tuple(sorted(cfg["org_suffixes"], key=len, reverse=True))
+    return cfg, field_re, suffixes
+
+
+def _year_in(text: str) -> int | None:
+    m = _YEAR.search(text)
+    if m:
+        return int(m.group(1))
+    m = _CN_YEAR.search(text)
+    return int(m.group(1).translate(_CN_DIGITS)) if m else None
+
+
+def find_title(ctx: Context) -> tuple[str | None, int]:
+    """The title (cleaned) and its offset: the paragraph before the first heading that says 报告."""
+    cfg, _, suffixes = _config()
+    first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
+    opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:8]
+    for i, (start, end) in enumerate(opening):
+        line = clean_title(ctx.doc.text[start:end])
+        if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
+            # A title set on two lines puts the unit's name on the line above.
+            if i and clean_title(ctx.doc.text[slice(*opening[i - 1])]).endswith(suffixes):
+                prev = clean_title(ctx.doc.text[slice(*opening[i - 1])])
+                return prev + line, opening[i - 1][0]
+            return line, start
+    return None, 0
+
+
+def department_from_title(title: str) -> str | None:
+    _, _, suffixes = _config()
+    cut = _YEAR.search(title) or _CN_YEAR.search(title)
+    head = title[: cut.start()] if cut else title
+    head = regex.sub(r"(关于)$", "", head)
+    return head if len(head) >= 3 and head.endswith(suffixes) else None
+
+
+def department_from_fields(text: str) -> str | None:
+    _, field_re, suffixes = _config()
+    for m in field_re.finditer(text):
+        if m.group("name").endswith(suffixes):
+            return m.group("name")
+    return None
+
+
+def department_from_signature(text: str) -> str | None:
+    """A report often ends with the unit's name on a line of its own, above the date."""
+    _, _, suffixes = _config()
+    for line in reversed(text.rstrip().split("\n")[-6:]):
+        line = clean_title(line)
+        if 3 <= len(line) <= 40 and line.endswith(suffixes) and not regex.search(r"[。，；：]", line):
+            return line
+    return None
+
+
+def report_type(title: str | None, opening: str) -> str:
+    cfg, _, _ = _config()
+    for place in (title or "", opening):
+        for kind, words in cfg["report_types"].items():
+            if any(w in place for w in words):
+                return kind
+    return "unknown"
+
+
+@register("metadata")
+def extract_metadata(ctx: Context) -> ReportMeta:
+    text = ctx.doc.text
+    title, _ = find_title(ctx)
+    department = (
+        (department_from_title(title) if title else None)
+        or department_from_fields(text[:3000])
+        or department_from_signature(text)
+    )
+    region = find_regions(department or "", allow_short=True) if department else None
+    if not region or not region.province:
+        region = find_regions(title or "", allow_short=True)
+    if not region.province:
+        region = find_regions(text[:2000], allow_short=False)
+    return ReportMeta(
+        title=title,
+        department=department,
+        region_province=region.province,
+        region_city=region.city,
+        region_district=region.district,
+        year=_year_in(title or "") or _year_in(text[:1000]),
+        report_type=report_type(title, text[:600]),
+    )

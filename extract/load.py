@@ -1,0 +1,94 @@
+"""Loaders: a file's bytes → LoadedFile (text per page, tables). One loader per file type."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+from charset_normalizer import from_bytes
+
+from .errors import IngestError
+from .model import LoadedFile
+
+Loader = Callable[[str, bytes, str], LoadedFile]
+LOADERS: dict[str, Loader] = {}
+
+
+def loader(*suffixes: str):
+    """Register a loader for file name suffixes (lower case, with the dot)."""
+    def register(func: Loader) -> Loader:
+        for suffix in suffixes:
+            LOADERS[suffix] = func
+        return func
+    return register
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in LOADERS
+
+
+def load(path: str) -> LoadedFile:
+    suffix = Path(path).suffix.lower()
+    if suffix not in LOADERS:
+        raise IngestError("load", "unsupported_type", f"{path}: unsupported file type '{suffix}'")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise IngestError("load", "unreadable", f"{path}: cannot read file ({exc.strerror})") from exc
+    sha256 = hashlib.sha256(data).hexdigest()
+    return LOADERS[suffix](path, data, sha256)
+
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+]
+# Detector names for Chinese encodings; GB18030 is the superset that decodes all of GB2312/GBK.
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz"}
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """Decode a text file: BOMs first, then strict UTF-8, then the charset detector."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise IngestError("load", "decode_error", f"{path}: invalid {encoding} text at byte {exc.start}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise IngestError("load", "binary", f"{path}: binary content, not a text file")
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError("load", "decode_error", f"{path}: unknown text encoding (binary or corrupt file)")
+    encoding = "gb18030" if best.encoding in _GB_FAMILY else best.encoding
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError("load", "decode_error", f"{path}: undecodable as {encoding}") from exc
+    if not _looks_like_text(text):
+        raise IngestError("load", "binary", f"{path}: binary content, not a text file (best guess {encoding})")
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    """Random bytes decode into a mess of controls and rare symbols; reports are mostly CJK."""
+    if not text.strip():
+        return True
+    sample = text[:20000]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
+    cjk = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+    printable_ascii = sum(1 for c in sample if " " <= c <= "~" or c in "\t\n\r\f")
+    return controls / len(sample) < 0.01 and (cjk + printable_ascii) / len(sample) > 0.8
+
+
+@loader(".txt", ".md", ".text")
+def load_text(path: str, data: bytes, sha256: str) -> LoadedFile:
+    text = decode_text(path, data)
+    # A form feed is the page break of plain text exports.
+    return LoadedFile(path=path, file_type="txt", sha256=sha256, pages=text.split("\f"))

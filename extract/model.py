@@ -1,0 +1,200 @@
+"""Typed values passed between the pipeline stages: load → normalize → sections → extractors → dataset."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class Table:
+    """A table found in the source, as rows of cell strings (merged cells already carried)."""
+    page: int
+    rows: list[list[str]]
+
+
+@dataclass
+class LoadedFile:
+    """What a loader returns: the text of each page as the file holds it, plus any tables."""
+    path: str
+    file_type: str
+    sha256: str
+    pages: list[str]
+    tables: list[Table] = field(default_factory=list)
+    needs_ocr: bool = False
+    # Character runs the source marks as bold, as (page index, start, end) in that page's text.
+    bold: list[tuple[int, int, int]] = field(default_factory=list)
+
+    @property
+    def report_id(self) -> str:
+        return self.sha256[:16]
+
+
+class OffsetMap:
+    """Maps offsets in the normalized text back to offsets in the source text.
+
+    Normalization only deletes characters or swaps one for one, so the map is a list of runs
+    (normalized start, source start) inside which both advance together.
+    """
+
+    def __init__(self) -> None:
+        self._norm_starts: list[int] = []
+        self._src_starts: list[int] = []
+
+    def add_run(self, norm_start: int, src_start: int) -> None:
+        if self._norm_starts and self._norm_starts[-1] == norm_start:
+            self._src_starts[-1] = src_start
+            return
+        self._norm_starts.append(norm_start)
+        self._src_starts.append(src_start)
+
+    def to_source(self, norm_offset: int) -> int:
+        i = bisect.bisect_right(self._norm_starts, norm_offset) - 1
+        if i < 0:
+            return 0
+        return self._src_starts[i] + norm_offset - self._norm_starts[i]
+
+
+@dataclass
+class Document:
+    """The normalized text of one report; every fact offset points into `text`."""
+    report_id: str
+    source_path: str
+    file_type: str
+    sha256: str
+    text: str
+    n_pages: int
+    offset_map: OffsetMap
+    source_page_starts: list[int]  # source offset where each page begins
+    emphasis: list[tuple[int, int]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    needs_ocr: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int:
+        """1-based page of the character at a normalized offset."""
+        src = self.offset_map.to_source(offset)
+        return bisect.bisect_right(self.source_page_starts, src)
+
+    def paragraphs(self):
+        """(start, end) of each line of the normalized text; one line is one paragraph."""
+        start = 0
+        text = self.text
+        while start < len(text):
+            end = text.find("\n", start)
+            if end < 0:
+                end = len(text)
+            if end > start:
+                yield start, end
+            start = end + 1
+
+
+@dataclass
+class Section:
+    section_id: int
+    parent_id: int | None
+    level: int
+    style: str
+    number: str
+    title: str
+    label: str  # canonical heading as shown in paths, e.g. （三）部门整体支出情况
+    path: str
+    page: int
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class Span:
+    """Provenance shared by every extracted fact."""
+    raw: str
+    char_start: int
+    char_end: int
+    page: int
+    section_path: str
+    evidence: str
+
+
+@dataclass
+class Amount:
+    label: str
+    role: str
+    value_yuan: Decimal
+    span: Span
+
+
+@dataclass
+class Rate:
+    label: str
+    role: str
+    value_pct: Decimal
+    span: Span
+
+
+@dataclass
+class Count:
+    subject: str
+    value: Decimal
+    unit: str
+    approx: bool
+    span: Span
+
+
+@dataclass
+class Task:
+    task_no: int
+    name: str
+    goal: str
+    result: str
+    section_path: str
+    page: int
+
+
+@dataclass
+class Finding:
+    kind: str  # problem | measure
+    seq: int
+    text: str
+    section_path: str
+    page: int
+
+
+@dataclass
+class Indicator:
+    table_no: int
+    row_no: int
+    level1: str
+    level2: str
+    level3: str
+    target: str
+    actual: str
+    weight: Decimal | None
+    score: Decimal | None
+    note: str
+    page: int
+
+
+@dataclass
+class Check:
+    check: str
+    status: str  # pass | fail | skipped
+    expected: str
+    observed: str
+    detail: str
+
+
+@dataclass
+class ReportMeta:
+    title: str | None = None
+    department: str | None = None
+    region_province: str | None = None
+    region_city: str | None = None
+    region_district: str | None = None
+    year: int | None = None
+    report_type: str = "unknown"
+
+
+@dataclass
+class Grade:
+    grade: str | None = None
+    score: Decimal | None = None

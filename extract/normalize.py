@@ -1,0 +1,178 @@
+"""Normalizer: LoadedFile → Document.
+
+Full-width digits, letters and % become ASCII (one char for one, so offsets keep), markdown `**`
+emphasis is removed and remembered, page furniture is dropped, and lines broken mid-sentence
+(by layout or page breaks) are re-joined. An OffsetMap keeps the way back to the source.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import regex
+
+from . import rules
+from .headings import match_heading, match_marker
+from .model import Document, LoadedFile, OffsetMap
+
+_FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
+_FULLWIDTH.update({0xFF21 + i: ord("A") + i for i in range(26)})
+_FULLWIDTH.update({0xFF41 + i: ord("a") + i for i in range(26)})
+_FULLWIDTH.update({0xFF05: "%", 0xFF0E: ".", 0xFF0B: "+", 0xFF1D: "=", 0xFF0F: "/"})
+# Every kind of space becomes a plain one; soft hyphens and zero-width marks are cut below.
+_FULLWIDTH.update({c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x202F, 0x0009, 0x000B)})
+TRANSLATION = str.maketrans(_FULLWIDTH)
+
+# Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
+_CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LINE = regex.compile(r"[^\r\n\f]+|\f")
+
+
+@functools.cache
+def _layout():
+    cfg = rules.load("layout")
+    furniture = regex.compile("|".join(f"(?:{p})" for p in cfg["page_number_lines"]))
+    return (furniture, regex.compile(cfg["bare_number_line"]), cfg["terminal_marks"],
+            cfg["closing_marks"], cfg["min_join_chars"])
+
+
+@dataclass
+class _Line:
+    """A source line after clean-up: pieces of text with the source offset each starts at."""
+    pieces: list[tuple[str, int]]
+    page: int
+    bold_toggles: list[int] = field(default_factory=list)  # offsets in .text where ** stood
+
+    @property
+    def text(self) -> str:
+        return "".join(p for p, _ in self.pieces)
+
+
+def _split_line(text: str, src_start: int, page: int) -> _Line | None:
+    stripped = text.strip()
+    if not stripped:
+        return None
+    src_start += len(text) - len(text.lstrip())
+    pieces: list[tuple[str, int]] = []
+    toggles: list[int] = []
+    pos, out_len = 0, 0
+    for m in _CUT.finditer(stripped):
+        if m.start() > pos:
+            pieces.append((stripped[pos:m.start()], src_start + pos))
+            out_len += m.start() - pos
+        if m.group() == "**":
+            toggles.append(out_len)
+        pos = m.end()
+    if pos < len(stripped):
+        pieces.append((stripped[pos:], src_start + pos))
+    if not pieces:
+        return None
+    # Cutting markers can leave spaces at the ends ("** 标题"); trim them off the pieces.
+    first, first_src = pieces[0]
+    lead = len(first) - len(first.lstrip())
+    pieces[0] = (first[lead:], first_src + lead)
+    toggles = [max(0, t - lead) for t in toggles]
+    last, last_src = pieces[-1]
+    pieces[-1] = (last.rstrip(), last_src)
+    pieces = [p for p in pieces if p[0]]
+    return _Line(pieces, page, toggles) if pieces else None
+
+
+def _is_finished(text: str, terminal: str, closing: str) -> bool:
+    last = text[-1]
+    if last in terminal:
+        return True
+    return last in closing and len(text) > 1 and text[-2] in terminal
+
+
+def _lines(source: str) -> list[_Line]:
+    """Cleaned lines with their page; page-number furniture dropped."""
+    furniture, bare_number, *_ = _layout()
+    lines: list[_Line] = []
+    page_edges: list[tuple[int, int]] = []  # (index of first line, index past last line) per page
+    page, page_first = 0, 0
+    for m in _LINE.finditer(source):
+        if m.group() == "\f":
+            page_edges.append((page_first, len(lines)))
+            page += 1
+            page_first = len(lines)
+            continue
+        line = _split_line(m.group(), m.start(), page)
+        if line is None or furniture.fullmatch(line.text):
+            continue
+        lines.append(line)
+    page_edges.append((page_first, len(lines)))
+    if page > 0:  # bare page numbers only exist where there are pages
+        edge_ids = {i for first, end in page_edges if end > first for i in (first, end - 1)}
+        lines = [ln for i, ln in enumerate(lines) if not (i in edge_ids and bare_number.fullmatch(ln.text))]
+    return lines
+
+
+def _joins(previous: str, line: str) -> bool:
+    """Does `line` continue the paragraph `previous`, broken by layout or a page break?"""
+    _, _, terminal, closing, min_chars = _layout()
+    if len(previous.replace(" ", "")) < min_chars or _is_finished(previous, terminal, closing):
+        return False
+    if match_heading(previous) or match_marker(line):
+        return False
+    return True
+
+
+def normalize(loaded: LoadedFile) -> Document:
+    source = "\f".join(loaded.pages).translate(TRANSLATION)
+    page_starts, pos = [], 0
+    for page_text in loaded.pages:
+        page_starts.append(pos)
+        pos += len(page_text) + 1
+
+    paragraphs: list[list[_Line]] = []
+    current = ""
+    for line in _lines(source):
+        if paragraphs and _joins(current, line.text):
+            paragraphs[-1].append(line)
+            current += line.text
+        else:
+            paragraphs.append([line])
+            current = line.text
+
+    offset_map = OffsetMap()
+    out: list[str] = []
+    emphasis: list[tuple[int, int]] = []
+    norm_pos = 0
+    for i, paragraph in enumerate(paragraphs):
+        if i:
+            # The newline between paragraphs stands for the line break after the previous one.
+            prev_text, prev_src = paragraphs[i - 1][-1].pieces[-1]
+            offset_map.add_run(norm_pos, prev_src + len(prev_text))
+            out.append("\n")
+            norm_pos += 1
+        bold_start = None
+        for line in paragraph:
+            line_start = norm_pos
+            for text, src in line.pieces:
+                offset_map.add_run(norm_pos, src)
+                out.append(text)
+                norm_pos += len(text)
+            for toggle in line.bold_toggles:
+                if bold_start is None:
+                    bold_start = line_start + toggle
+                else:
+                    if line_start + toggle > bold_start:
+                        emphasis.append((bold_start, line_start + toggle))
+                    bold_start = None
+        if bold_start is not None and norm_pos > bold_start:
+            emphasis.append((bold_start, norm_pos))
+
+    return Document(
+        report_id=loaded.report_id,
+        source_path=loaded.path,
+        file_type=loaded.file_type,
+        sha256=loaded.sha256,
+        text="".join(out),
+        n_pages=len(loaded.pages),
+        offset_map=offset_map,
+        source_page_starts=page_starts,
+        emphasis=emphasis,
+        tables=loaded.tables,
+        needs_ocr=loaded.needs_ocr,
+    )

@@ -1,0 +1,99 @@
+"""One file through every stage: load → normalize → sections → extractors → table rows."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from . import extractors
+from .errors import IngestError
+from .load import load
+from .model import Document, Grade, ReportMeta, Section
+from .normalize import normalize
+from .sections import build_sections
+
+
+@dataclass
+class ReportResult:
+    """The rows one file contributes, or the error that stopped it."""
+    source_path: str
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    text: str | None = None
+    report_id: str | None = None
+    error: dict | None = None
+
+
+def process_file(path: str) -> ReportResult:
+    stage = "load"
+    try:
+        loaded = load(path)
+        stage = "normalize"
+        doc = normalize(loaded)
+        stage = "sections"
+        sections = build_sections(doc)
+        ctx = extractors.Context(doc, sections)
+        for extractor in extractors.ordered():
+            stage = f"extract:{extractor.name}"
+            ctx.results[extractor.name] = extractor.func(ctx)
+        stage = "dataset"
+        return ReportResult(path, _rows(ctx), doc.text, doc.report_id)
+    except IngestError as exc:
+        return ReportResult(path, error=_error(path, exc.stage, exc.error_type, exc.message))
+    except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch
+        message = f"{path}: {type(exc).__name__} in {stage}: {exc}"
+        return ReportResult(path, error=_error(path, stage, type(exc).__name__, message))
+
+
+def _error(path: str, stage: str, error_type: str, message: str) -> dict:
+    return {"source_path": path, "stage": stage, "error_type": error_type, "message": message}
+
+
+def _fact_row(fact) -> dict:
+    row = {}
+    for f in dataclasses.fields(fact):
+        value = getattr(fact, f.name)
+        if dataclasses.is_dataclass(value):
+            row.update(dataclasses.asdict(value))
+        else:
+            row[f.name] = value
+    return row
+
+
+def _rows(ctx: extractors.Context) -> dict[str, list[dict]]:
+    doc = ctx.doc
+    tables: dict[str, list[dict]] = {"sections": [_section_row(doc, s) for s in ctx.sections]}
+    for extractor in extractors.ordered():
+        if extractor.table is None:
+            continue
+        rows = tables.setdefault(extractor.table, [])
+        for fact in ctx.results[extractor.name]:
+            row = {"report_id": doc.report_id, **_fact_row(fact)}
+            if extractor.table in ("amounts", "rates", "counts"):
+                row["fact_id"] = f"{doc.report_id}-{extractor.table[0].upper()}{len(rows) + 1:04d}"
+            rows.append(row)
+    tables["reports"] = [_report_row(ctx, tables.get("checks", []))]
+    return tables
+
+
+def _section_row(doc: Document, s: Section) -> dict:
+    return {"report_id": doc.report_id, "section_id": s.section_id, "parent_id": s.parent_id,
+            "level": s.level, "number": s.number, "title": s.title, "path": s.path, "page": s.page,
+            "char_start": s.char_start, "char_end": s.char_end}
+
+
+def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
+    doc = ctx.doc
+    meta: ReportMeta = ctx.results.get("metadata") or ReportMeta()
+    grade: Grade = ctx.results.get("grade") or Grade()
+    if doc.needs_ocr:
+        status = "failed"
+    elif doc.warnings or any(c["status"] == "fail" for c in checks):
+        status = "partial"
+    else:
+        status = "ok"
+    return {
+        "report_id": doc.report_id, "source_path": doc.source_path, "source_sha256": doc.sha256,
+        "file_type": doc.file_type, "n_pages": doc.n_pages, "n_chars": len(doc.text),
+        **dataclasses.asdict(meta), "grade": grade.grade,
+        "score": grade.score,
+        "status": status, "needs_ocr": doc.needs_ocr,
+    }
