@@ -1,0 +1,45 @@
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_2630a528c0b63dd5.txt"
+SEED_GOLD = json.loads((SHARED / "gold" / "000_2630a528c0b63dd5.json").read_text(encoding="utf-8"))
+CORPUS = ROOT / "corpus"
+
+
+def read_table(out: Path, table: str) -> list[dict]:
+    with open(out / f"{table}.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def ingest(paths, out: Path, *extra: str) -> int:
+    return main(["ingest", *map(str, paths), "--out", str(out), *extra])
+
+
+@pytest.fixture(scope="session")
+def seed_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "out"
+    assert ingest([SEED], out) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "out"
+    assert ingest([CORPUS], out, "--format", "csv,parquet") == 0
+    return out
+
+
+def corpus_reports() -> list[tuple[Path, dict]]:
+    """(report file, gold) for every report in corpus/ that has a gold file beside it."""
+    pairs = []
+    for gold_path in sorted(CORPUS.glob("*.gold.json")):
+        text_path = CORPUS / gold_path.name.replace(".gold.json", ".txt")
+        pairs.append((text_path, json.loads(gold_path.read_text(encoding="utf-8"))))
+    return pairs
