@@ -19,8 +19,9 @@ _FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
 _FULLWIDTH.update({0xFF21 + i: ord("A") + i for i in range(26)})
 _FULLWIDTH.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FULLWIDTH.update({0xFF05: "%", 0xFF0E: ".", 0xFF0B: "+", 0xFF1D: "=", 0xFF0F: "/"})
-# Every kind of space becomes a plain one; soft hyphens and zero-width marks are cut below.
-_FULLWIDTH.update({c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x202F, 0x0009, 0x000B)})
+# Every kind of space becomes a plain one (tabs stay: they separate table cells); soft hyphens and
+# zero-width marks are cut below.
+_FULLWIDTH.update({c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x202F, 0x000B)})
 TRANSLATION = str.maketrans(_FULLWIDTH)
 
 # Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
@@ -33,7 +34,7 @@ def _layout():
     cfg = rules.load("layout")
     furniture = regex.compile("|".join(f"(?:{p})" for p in cfg["page_number_lines"]))
     return (furniture, regex.compile(cfg["bare_number_line"]), cfg["terminal_marks"],
-            cfg["closing_marks"], cfg["min_join_chars"])
+            cfg["closing_marks"], cfg["min_join_chars"], tuple(cfg["title_endings"]))
 
 
 @dataclass
@@ -110,8 +111,10 @@ def _lines(source: str) -> list[_Line]:
 
 def _joins(previous: str, line: str) -> bool:
     """Does `line` continue the paragraph `previous`, broken by layout or a page break?"""
-    _, _, terminal, closing, min_chars = _layout()
+    _, _, terminal, closing, min_chars, title_endings = _layout()
     if len(previous.replace(" ", "")) < min_chars or _is_finished(previous, terminal, closing):
+        return False
+    if previous.endswith(title_endings) or "\t" in previous or "\t" in line:
         return False
     if match_heading(previous) or match_marker(line):
         return False

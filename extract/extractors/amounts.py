@@ -1,0 +1,109 @@
+"""Amounts of money: a number and its unit (元, 千元, 万元, 亿元, traditional forms too), the label
+that names it and the role the label maps to (rules/amounts.yaml)."""
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+
+import regex
+
+from .. import rules
+from ..model import Amount
+from ..numbers import number_pattern, parse_number
+from ..spans import clean_label, label_before, make_span, simplified
+from . import Context, register
+
+CENT = Decimal("0.01")
+
+
+@functools.cache
+def _config():
+    cfg = rules.load("amounts")
+    units = "|".join(sorted(map(regex.escape, cfg["units"]), key=len, reverse=True))
+    pattern = regex.compile(rf"{number_pattern()}\s*(?P<unit>{units})")
+    return cfg, pattern
+
+
+@functools.cache
+def _role_rules():
+    cfg = rules.load("amounts")
+    compiled = [(r["role"], r.get("patterns", []), regex.compile(r["total"]) if "total" in r else None)
+                for r in cfg["roles"]]
+    qualifiers = regex.compile(cfg["total_qualifiers"])
+    org_suffixes = tuple(rules.load("metadata")["org_suffixes"])
+    return compiled, qualifiers, org_suffixes
+
+
+def classify(label: str) -> tuple[str, bool]:
+    """(role, is a component's figure). A total's words after a component's name (田间工程建设预算)
+    give `other`, flagged as a component so that figures paired with it stay `other` too."""
+    compiled, qualifiers, org_suffixes = _role_rules()
+    label = simplified(label)
+    for role, patterns, total in compiled:
+        if any(p in label for p in patterns):
+            return role, False
+        m = total.search(label) if total else None
+        if m:
+            qualifier = label[:m.start()]
+            if qualifiers.match(qualifier) or qualifier.endswith(org_suffixes):
+                return role, False
+            return "other", True
+    return "other", False
+
+
+TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_received")
+
+
+def find_amounts(text: str):
+    """(start, end, value in yuan, number as written) for every amount of money in text."""
+    cfg, pattern = _config()
+    for m in pattern.finditer(text):
+        number = parse_number(m.group("num"))
+        if number is None:
+            continue
+        yield m.start(), m.end(), (number * Decimal(cfg["units"][m.group("unit")])).quantize(CENT), m.group("num")
+
+
+@register("amounts", requires=("text_tables",), table="amounts")
+def extract_amounts(ctx: Context) -> list[Amount]:
+    cfg, _ = _config()
+    text = ctx.doc.text
+    facts: list[Amount] = []
+    component_sentence = None  # the sentence in which a component's figure was last seen
+    previous_end = 0
+    for start, end, value, _ in find_amounts(text):
+        label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
+        span = make_span(ctx, start, end)
+        role, component = classify(label)
+        if component:
+            component_sentence = span.evidence
+        elif role in TOTAL_ROLES and span.evidence == component_sentence and _bare(label):
+            role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
+        facts.append(Amount(label=label, role=role, value_yuan=value, span=span))
+        previous_end = end
+    facts.extend(_table_amounts(ctx))
+    facts.sort(key=lambda a: a.span.char_start)
+    return facts
+
+
+def _bare(label: str) -> bool:
+    """A label that is only a total's core words, with no qualifier of its own."""
+    compiled, _, _ = _role_rules()
+    return any(total and (m := total.search(label)) and m.start() == 0 for _, _, total in compiled)
+
+
+def _table_amounts(ctx: Context) -> list[Amount]:
+    """Bare numbers in text tables whose unit is given above the table or in the header."""
+    cfg, _ = _config()
+    facts = []
+    for cell in ctx.results["text_tables"]:
+        if cell.unit is None:
+            continue
+        number = parse_number(cell.text) if cell.text[:1].isdigit() else None
+        if number is None:
+            continue
+        role, _ = classify(cell.header)
+        value = (number * Decimal(cfg["units"][cell.unit])).quantize(CENT)
+        facts.append(Amount(label=cell.header, role=role, value_yuan=value,
+                            span=make_span(ctx, cell.start, cell.end)))
+    return facts

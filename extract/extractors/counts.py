@@ -1,0 +1,184 @@
+"""Counts of work done: a number (Arabic or Chinese) with a measure word from rules/counts.yaml and
+its subject, the phrase it counts. Candidates come from one regex pass over the text; only their
+clauses go through spaCy/jieba, which trims the subject and marks slogans (四个意识) as not counts."""
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from .. import rules
+from ..model import Count
+from ..nlp import nlp, pos_of
+from ..numbers import number_pattern, parse_number
+from ..spans import after_unclosed, clause_start, make_span
+from . import Context, register
+
+STOPS = "。！？!?；;\n，,、：:"
+_NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
+_OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
+
+
+@functools.cache
+def _config():
+    cfg = rules.load("counts")
+    words = sorted(set(cfg["measure_words"]), key=len, reverse=True)
+    before = "|".join(map(regex.escape, sorted(cfg["approx_before"], key=len, reverse=True)))
+    after = "|".join(map(regex.escape, cfg["approx_after"]))
+    pattern = regex.compile(
+        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}\s*(?P<post>余|多)?\s*"
+        rf"(?P<unit>{'|'.join(map(regex.escape, words))})(?P<tail>{after})?")
+    not_after = regex.compile(rf"(?:{'|'.join(cfg['not_after'])})\s*$")
+    not_before = regex.compile(rf"^(?:{'|'.join(cfg['not_before'])})")
+    ambiguous = {unit: regex.compile(rf"^(?:{follow})") for unit, follow in cfg["ambiguous_units"].items()}
+    lexicalized = regex.compile("|".join(map(regex.escape, cfg["lexicalized"])))
+    return cfg, pattern, not_after, not_before, ambiguous, lexicalized, frozenset(words)
+
+
+def _inside_slogan(text: str, num_start: int, end: int, max_chars: int) -> bool:
+    """A count that opens a short quoted phrase (“两个维护”) is a slogan."""
+    if num_start == 0 or text[num_start - 1] not in _OPEN_QUOTE:
+        return False
+    close = min((i for i in (text.find(q, end) for q in _CLOSE_QUOTE) if i >= 0), default=-1)
+    return 0 <= close and close - num_start <= max_chars
+
+
+def _candidates(text: str):
+    cfg, pattern, not_after, not_before, ambiguous, lexicalized, _ = _config()
+    for m in pattern.finditer(text):
+        value = parse_number(m.group("num"))
+        if value is None or value == 0:
+            continue
+        num_start, end = m.start("num"), m.end()
+        after = text[end:end + 8]
+        if not_after.search(text[max(0, num_start - 6):num_start]) or not_before.match(after):
+            continue
+        unit = m.group("unit")
+        if unit in ambiguous and ambiguous[unit].match(text[m.end("unit"):m.end("unit") + 4]):
+            continue
+        if _inside_slogan(text, num_start, end, cfg["quoted_slogan_max_chars"]):
+            continue
+        if lexicalized.match(text, num_start):
+            continue
+        yield m, value
+
+
+def _tokens(clause: str):
+    doc = nlp()(clause)
+    return doc, [(t.text, pos_of(t.text)) for t in doc]
+
+
+def _is_chinese_number_token(doc, offset: int) -> bool:
+    """A Chinese numeral counts only where jieba starts a word there (not 统一 in 统一个)."""
+    return any(t.idx == offset for t in doc)
+
+
+def _noun_phrase(tokens, measure_words) -> str:
+    """The noun phrase a count is followed by ("个专门委员会" → 专门委员会), skipping 的, 共 and other counts."""
+    i, n = 0, len(tokens)
+    while i < n:
+        word, pos = tokens[i]
+        if word.isspace() or word in ("的", "共", "共计", "合计", "约"):
+            i += 1
+        elif pos == "m" and (word[0].isdigit() or pos == "m"):
+            i += 1
+            if i < n and (tokens[i][0] in measure_words or tokens[i][1] == "q"):
+                i += 1
+        else:
+            break
+    phrase: list[str] = []
+    while i < n:
+        word, pos = tokens[i]
+        if word in _OPEN_QUOTE:
+            close = next((j for j in range(i + 1, n) if tokens[j][0] in _CLOSE_QUOTE), None)
+            if close is None:
+                break
+            phrase.extend(w for w, _ in tokens[i:close + 1])
+            i = close + 1
+        elif word == "的" and phrase:
+            phrase.append(word)
+            i += 1
+        elif pos.startswith(_NOUNISH) and not word.isspace():
+            phrase.append(word)
+            i += 1
+        elif pos.startswith("v") and phrase and i == n - 1:
+            # A verb closing the clause after a noun is nominal there (重点提案, 调研报告).
+            phrase.append(word)
+            i += 1
+        else:
+            break
+    while phrase and phrase[-1] == "的":
+        phrase.pop()
+    return "".join(phrase)
+
+
+def _left_subject(tokens, cfg) -> str:
+    """The verb–object phrase before a count ("全年开展党组会议集中学习" → 开展党组会议集中学习)."""
+    words = [(w, p) for w, p in tokens if not w.isspace()]
+    strip_pos, strip_words = tuple(cfg["subject_strip_pos"]), set(cfg["subject_strip_words"])
+    while words and (words[0][0] in strip_words or words[0][1].startswith(strip_pos)):
+        words.pop(0)
+    while words and (words[-1][0] in strip_words or words[-1][1] in ("d", "p", "c", "uj", "ul", "x")):
+        words.pop()
+    subject = ""
+    for word, _ in reversed(words):
+        if len(subject) + len(word) > cfg["subject_max_chars"]:
+            break
+        subject = word + subject
+    return subject
+
+
+def _leading_words(tokens, max_chars: int) -> str:
+    phrase = ""
+    for word, _ in tokens:
+        if len(phrase) + len(word) > max_chars:
+            break
+        phrase += word
+    return phrase.strip()
+
+
+def _left_modifier(tokens, cfg) -> str:
+    """What stands before a count inside its phrase: a 的-phrase, or nouns (北片 13 条街道) and the verb
+    that governs them."""
+    words = [(w, p) for w, p in tokens if not w.isspace()]
+    if words and words[-1][0] == "的":
+        return _left_subject(words, cfg) + "的"
+    modifier = []
+    while words and words[-1][1].startswith(("n", "j")) and words[-1][1] != "nr":
+        modifier.insert(0, words.pop()[0])
+    if words and words[-1][1] == "v":  # the verb governing the counted noun (涉及 9 个乡镇)
+        modifier.insert(0, words.pop()[0])
+    return "".join(modifier)
+
+
+@register("counts", table="counts")
+def extract_counts(ctx: Context) -> list[Count]:
+    cfg, *_, measure_words = _config()
+    text = ctx.doc.text
+    facts = []
+    previous_end = 0
+    for m, value in _candidates(text):
+        num_start, end = m.start("num"), m.end()
+        left_start = clause_start(text, m.start(), STOPS, floor=previous_end)
+        right_end = min((i for i in (text.find(c, end) for c in STOPS) if i >= 0), default=len(text))
+        clause = text[left_start:right_end]
+        doc, tokens = _tokens(clause)
+        offset = num_start - left_start
+        if not m.group("num")[0].isdigit() and not _is_chinese_number_token(doc, offset):
+            continue
+        if any(e.start_char < end - left_start and e.end_char > offset for e in doc.ents if e.label_ == "SLOGAN"):
+            continue
+        left, right = _tokens(after_unclosed(text[left_start:m.start()]))[1], _tokens(text[end:right_end])[1]
+        noun = _noun_phrase(right, measure_words)
+        if noun:
+            modifier = _left_modifier(left, cfg) if left_start != previous_end or previous_end == 0 else ""
+            subject = modifier + noun
+        else:
+            subject = _left_subject(left, cfg)
+            if len(subject) < 2:  # "分 3 批次组织了验收": what follows says what was counted
+                subject = _leading_words(right, cfg["subject_max_chars"])
+        approx = bool(m.group("pre") or m.group("post") or m.group("tail"))
+        facts.append(Count(subject=subject, value=value, unit=m.group("unit"), approx=approx,
+                           span=make_span(ctx, m.start(), end)))
+        previous_end = end
+    return facts

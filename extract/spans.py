@@ -1,0 +1,108 @@
+"""Provenance helpers shared by the extractors: spans, evidence sentences, the label before a value."""
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from . import rules
+from .model import Span
+
+_BRACKETED = regex.compile(r"（[^（）]*）|\([^()]*\)")
+_LEADING_YEAR = regex.compile(r"^(?:19|20)\d{2}\s*年度?\s*")
+
+SENTENCE_ENDS = "。！？!?；;\n"
+# Where the phrase naming a value begins: after the last of these before the value.
+CLAUSE_STOPS = "。！？!?；;\n，,、：:"
+
+
+def evidence(text: str, start: int, end: int) -> str:
+    """The sentence around text[start:end]."""
+    left = max(text.rfind(c, 0, start) for c in SENTENCE_ENDS) + 1
+    rights = [i for i in (text.find(c, end) for c in SENTENCE_ENDS) if i >= 0]
+    right = min(rights) + 1 if rights else len(text)
+    return text[left:right].strip()
+
+
+def make_span(ctx, start: int, end: int) -> Span:
+    text = ctx.doc.text
+    return Span(raw=text[start:end], char_start=start, char_end=end, page=ctx.doc.page_at(start),
+                section_path=ctx.index.path_at(start), evidence=evidence(text, start, end))
+
+
+def clause_start(text: str, pos: int, stops: str = CLAUSE_STOPS, floor: int = 0) -> int:
+    """Start of the clause that ends at pos (not before floor)."""
+    return max(max(text.rfind(c, floor, pos) for c in stops) + 1, floor)
+
+
+def strip_connectors(label: str, connectors: list[str]) -> str:
+    """Trim linking words and spaces off the end of a label ("执行数为 " → "执行数")."""
+    label = label.strip()
+    changed = True
+    while changed and label:
+        changed = False
+        for word in connectors:
+            if label.endswith(word):
+                label = label[: -len(word)].rstrip()
+                changed = True
+    return label
+
+
+def label_before(text: str, pos: int, connectors: list[str], floor: int = 0) -> str:
+    """The phrase that names the value starting at pos: its clause, linking words trimmed.
+    When the clause is empty (the value follows "年初预算数：") the phrase before the colon names it."""
+    start = clause_start(text, pos, floor=floor)
+    label = strip_connectors(text[start:pos], connectors)
+    if not label and start > floor and text[start - 1] in "：:":
+        label = strip_connectors(text[clause_start(text, start - 1, floor=floor):start - 1], connectors)
+    return label
+
+
+def after_unclosed(text: str) -> str:
+    """What follows the last closing bracket that opened before text began ("下同）年初预算数")."""
+    depth, cut = 0, 0
+    for i, char in enumerate(text):
+        if char in "（(":
+            depth += 1
+        elif char in "）)":
+            if depth:
+                depth -= 1
+            else:
+                cut = i + 1
+    return text[cut:]
+
+
+def clean_label(label: str, prefixes: list[str]) -> str:
+    """Drop asides in brackets, a leading year (2023年度) and sentence words (其中) from a label."""
+    label = _BRACKETED.sub("", after_unclosed(label)).strip()
+    changed = True
+    while changed:
+        changed = False
+        for prefix in prefixes:
+            if label.startswith(prefix):
+                label = label[len(prefix):].lstrip("：: ")
+                changed = True
+        stripped = _LEADING_YEAR.sub("", label)
+        if stripped != label:
+            label, changed = stripped, True
+    return label
+
+
+@functools.cache
+def _variants() -> dict:
+    cfg = rules.load("variants")
+    return str.maketrans(cfg["traditional"], cfg["simplified"])
+
+
+def simplified(label: str) -> str:
+    """A label with traditional forms read as simplified (全年預算數 → 全年预算数), for role matching."""
+    return label.translate(_variants())
+
+
+def role_for(label: str, role_rules: list[dict]) -> str:
+    """The first role whose patterns occur in the label; `other` when none does."""
+    label = simplified(label)
+    for rule in role_rules:
+        if any(p in label for p in rule["patterns"]):
+            return rule["role"]
+    return "other"

@@ -1,0 +1,250 @@
+"""Issue 3: amounts, rates, counts, tasks, findings, grade and checks, each with provenance."""
+from decimal import Decimal
+
+import pytest
+
+from extract.evaluate import score_report, subject_covers
+from extract.pipeline import process_file
+from conftest import SEED, SEED_GOLD, corpus_reports, read_table
+
+
+def run(tmp_path, text: str, name: str = "doc.txt") -> dict:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = process_file(str(path))
+    assert result.error is None, result.error
+    for table in ("amounts", "rates", "counts"):
+        for row in result.tables.get(table, []):
+            assert result.text[row["char_start"]:row["char_end"]] == row["raw"]
+    return result.tables
+
+
+def amounts(tables):
+    return [(r["label"], r["role"], r["value_yuan"]) for r in tables["amounts"]]
+
+
+def counts(tables):
+    return [(r["value"], r["unit"], r["approx"]) for r in tables["counts"]]
+
+
+def checks(tables):
+    return {r["check"]: r["status"] for r in tables["checks"]}
+
+
+# --- the seed against its gold -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed():
+    result = process_file(str(SEED))
+    assert result.error is None
+    return result
+
+
+def test_seed_amounts_are_the_gold_nine(seed):
+    got = [(r["label"], r["role"], r["value_yuan"], r["raw"]) for r in seed.tables["amounts"]]
+    want = [(g["label"], g["role"], Decimal(str(g["value_yuan"])).quantize(Decimal("0.01")), g["raw"])
+            for g in SEED_GOLD["amounts"]]
+    assert got == want
+
+
+def test_seed_rate(seed):
+    (rate,) = seed.tables["rates"]
+    assert (rate["label"], rate["role"], rate["value_pct"], rate["raw"]) == ("完成预算", "execution_rate", Decimal("99.2"), "99.2%")
+    assert rate["section_path"] == "一、基本情况 / （三）部门整体支出情况"
+    assert rate["evidence"] == "全年预算数 2673.45 万元，执行数 2653.04 万元，完成预算的 99.2%。"
+
+
+def test_seed_counts_match_gold_with_their_subjects(seed):
+    rows = list(seed.tables["counts"])
+    for gold in SEED_GOLD["counts"]:
+        row = next((r for r in rows if r["value"] == gold["value"] and r["unit"] == gold["unit"]
+                    and subject_covers(r["subject"], gold["what"], r["evidence"], share=1.0)), None)
+        assert row is not None, gold
+        rows.remove(row)
+    optional = {(Decimal(g["value"]), u) for g in SEED_GOLD["counts_optional"] for u in ("个", "件")}
+    assert all((r["value"], r["unit"]) in optional for r in rows), rows
+
+
+def test_seed_must_not_spans_are_not_counts(seed):
+    for span in SEED_GOLD["must_not"]:
+        assert not [r for r in seed.tables["counts"] if span in r["evidence"] and r["raw"] in span], span
+
+
+def test_seed_tasks(seed):
+    tasks = seed.tables["tasks"]
+    assert [t["task_no"] for t in tasks] == [1, 2, 3]
+    for task, gold in zip(tasks, SEED_GOLD["tasks"]):
+        assert task["goal"].startswith(gold["goal_startswith"])
+        assert gold.get("goal_contains", "") in task["goal"]
+        assert task["result"].startswith(gold["result_startswith"])
+        assert task["result"].endswith(gold["result_endswith"])
+        assert "完成情况" not in task["goal"]
+
+
+def test_seed_findings_grade_and_checks(seed):
+    findings = [(f["kind"], f["seq"], f["text"]) for f in seed.tables["findings"]]
+    assert [(k, s) for k, s, _ in findings] == [("problem", 1), ("problem", 2), ("problem", 3), ("measure", 1)]
+    for (_, _, text), gold in zip(findings, SEED_GOLD["findings"]):
+        assert text.startswith(gold["startswith"])
+    (report,) = seed.tables["reports"]
+    assert report["grade"] == "良好" and report["score"] is None and report["status"] == "ok"
+    assert {k: v for k, v in checks(seed.tables).items() if v != "skipped"} == {
+        "basic_plus_project_equals_expenditure": "pass", "sources_sum_to_expenditure": "pass",
+        "execution_rate_matches": "pass"}
+
+
+# --- every fact row of a full run points at its characters ---------------------------------------
+
+def test_every_fact_row_maps_back_to_its_text(corpus_out):
+    texts = {r["report_id"]: (corpus_out / "text" / f"{r['report_id']}.txt").read_text(encoding="utf-8")
+             for r in read_table(corpus_out, "reports")}
+    n = 0
+    for table in ("amounts", "rates", "counts"):
+        for row in read_table(corpus_out, table):
+            text = texts[row["report_id"]]
+            assert text[int(row["char_start"]):int(row["char_end"])] == row["raw"], row
+            assert row["raw"] in row["evidence"] and row["evidence"] in text
+            n += 1
+    assert n > 200
+
+
+# --- the corpus reports against their gold --------------------------------------------------------
+
+@pytest.mark.parametrize("report,gold", corpus_reports(), ids=lambda v: getattr(v, "name", ""))
+def test_corpus_report_matches_gold(report, gold):
+    result = process_file(str(report))
+    assert result.error is None
+    score = score_report(result.tables, gold)
+    exact = {name: t for name, t in score.tallies.items() if name != "counts.subject"}
+    assert all(t.fp == 0 and t.fn == 0 for t in exact.values()), \
+        [p for p in score.problems if not p.startswith("counts.subject")]
+    subjects = score.tallies["counts.subject"]
+    assert subjects.recall >= 0.8, [p for p in score.problems if p.startswith("counts.subject")]
+
+
+# --- short documents, one phenomenon each ---------------------------------------------------------
+
+def test_yuan_with_thousands_separators(tmp_path):
+    t = run(tmp_path, "全年预算数 1,283,905,614.27 元，全年执行数 1,256,430,218.50 元，预算执行率为 97.86%。\n")
+    assert amounts(t) == [("全年预算数", "budget_total", Decimal("1283905614.27")),
+                          ("全年执行数", "expenditure_total", Decimal("1256430218.50"))]
+    assert checks(t)["execution_rate_matches"] == "pass"
+
+
+def test_yi_yuan_qian_yuan_and_traditional_forms(tmp_path):
+    t = run(tmp_path, "本项目年初预算数 1.38 亿元，调整后全年预算数 1.52 億元。公用经费 350 千元。全年預算數 100.5 萬元。\n")
+    assert amounts(t) == [("本项目年初预算数", "budget_initial", Decimal("138000000.00")),
+                          ("调整后全年预算数", "budget_total", Decimal("152000000.00")),
+                          ("公用经费", "public_expenses", Decimal("350000.00")),
+                          ("全年預算數", "budget_total", Decimal("1005000.00"))]
+
+
+def test_chinese_numerals(tmp_path):
+    t = run(tmp_path, "年中追加政府投资审计经费二百万元。局党组全年召开安全专题会议二十一次，组织骨干教师参加专题研修三百余人次。\n")
+    assert amounts(t) == [("年中追加政府投资审计经费", "other", Decimal("2000000.00"))]
+    assert counts(t) == [(Decimal(21), "次", False), (Decimal(300), "人次", True)]
+    assert "专题会议" in t["counts"][0]["subject"] and "专题研修" in t["counts"][1]["subject"]
+
+
+def test_breakdown_after_qizhong(tmp_path):
+    t = run(tmp_path, "按支出性质分，基本支出 868.22 万元，其中：人员经费 803.46 万元、公用经费 64.76 万元；项目支出 388.21 万元。"
+                      "全年执行数 1256.43 万元。\n")
+    assert [(a[0], a[1]) for a in amounts(t)] == [("基本支出", "basic_expenditure"), ("人员经费", "personnel"),
+                                                 ("公用经费", "public_expenses"), ("项目支出", "project_expenditure"),
+                                                 ("全年执行数", "expenditure_total")]
+    assert checks(t)["personnel_plus_public_equals_basic"] == "pass"
+    assert checks(t)["basic_plus_project_equals_expenditure"] == "pass"
+
+
+def test_funding_source_enumeration(tmp_path):
+    t = run(tmp_path, "全年预算数 820 万元。按资金来源分，一般公共预算财政拨款 800 万元，政府性基金预算 0 万元，"
+                      "国有资本经营预算 0 万元，其他资金 20 万元。全年执行数 790 万元。\n")
+    assert [a[1] for a in amounts(t)] == ["budget_total", "source_general_public_budget", "source_government_fund",
+                                         "source_state_capital", "source_other", "expenditure_total"]
+    sources = next(r for r in t["checks"] if r["check"] == "sources_sum_to_expenditure")
+    assert sources["status"] == "pass" and "预算" in sources["detail"]  # they add up to the budget
+
+
+@pytest.mark.parametrize("sentence,label,role,value", [
+    ("全年执行数 98.5 万元，预算执行率为 98.5%。", "预算执行率", "execution_rate", "98.5"),
+    ("执行数 99.2 万元，完成预算的 99.2%。", "完成预算", "execution_rate", "99.2"),
+    ("截至年底项目执行率达到 96.3%。", "截至年底项目执行率", "execution_rate", "96.3"),
+    ("资金到位率 100%。", "资金到位率", "funds_received_rate", "100"),
+    ("群众满意度为 95.6%，较上年提高 3 个百分点。", "群众满意度", "other", "95.6"),
+])
+def test_rates_phrased_several_ways(tmp_path, sentence, label, role, value):
+    (rate,) = run(tmp_path, sentence + "\n")["rates"]
+    assert (rate["label"], rate["role"], rate["value_pct"]) == (label, role, Decimal(value))
+
+
+def test_approximate_counts(tmp_path):
+    t = run(tmp_path, "开展校外培训机构联合检查 40余次，组织送教听评课近300人次，超过20所学校开展课堂教学，"
+                      "项目区年节约灌溉用水约 260 万方，吸纳群众务工 1,300余人，举办讲座 320 多场。\n")
+    assert counts(t) == [(Decimal(40), "次", True), (Decimal(300), "人次", True), (Decimal(20), "所", True),
+                         (Decimal(260), "万方", True), (Decimal(1300), "人", True), (Decimal(320), "场", True)]
+    assert [r["raw"] for r in t["counts"]] == ["40余次", "近300人次", "超过20所", "约 260 万方", "1,300余人", "320 多场"]
+
+
+def test_disagreeing_numbers_fail_a_check_and_keep_every_fact(tmp_path):
+    t = run(tmp_path, "全年预算数 2935.60 万元，全年执行数 2846.37 万元，预算执行率 90.5%。"
+                      "基本支出 2103.52 万元，项目支出 698.41 万元。\n")
+    assert checks(t) == {"basic_plus_project_equals_expenditure": "fail", "sources_sum_to_expenditure": "skipped",
+                         "personnel_plus_public_equals_basic": "skipped", "execution_rate_matches": "fail"}
+    failed = next(r for r in t["checks"] if r["check"] == "basic_plus_project_equals_expenditure")
+    assert (failed["expected"], failed["observed"]) == ("2846.37 万元", "2801.93 万元")
+    assert len(t["amounts"]) == 4 and t["reports"][0]["status"] == "partial"
+
+
+def test_distractors_yield_nothing(tmp_path):
+    t = run(tmp_path, "根据《关于开展绩效自评的通知》（荔财绩〔2023〕12号）要求，于2024年3月15日完成自评，联系电话 020-81234567。"
+                      "在十六届四次会议和第三次会议期间，增强“四个意识”、坚定“四个自信”、做到“两个维护”，"
+                      "建立“1+N”机制，走访中烟 1906 科技园，落实“第一议题”制度，满意度较上年提高 3 个百分点，"
+                      "破解二次供水难题，一年来组织一批骨干，项目编号 2023-15，工作计划为期 12 个月。\n")
+    assert t["counts"] == [] and t["amounts"] == [] and t["rates"] == []
+
+
+def test_fullwidth_and_spaced_numbers(tmp_path):
+    t = run(tmp_path, "执行数 ２６５３．０４ 万元，完成预算的 ９９．２％，组织培训 ４２ 场次。\n")
+    assert t["amounts"][0]["raw"] == "2653.04 万元" and t["amounts"][0]["value_yuan"] == Decimal("26530400.00")
+    assert t["rates"][0]["raw"] == "99.2%" and counts(t) == [(Decimal(42), "场次", False)]
+
+
+def test_table_unit_applies_to_bare_numbers(tmp_path):
+    t = run(tmp_path, "单位：万元\n项目\t年初预算数\t全年预算数\t全年执行数\t预算执行率\n"
+                      "部门整体支出\t11,856.30\t13,472.85\t13,126.41\t97.43%\n")
+    assert amounts(t) == [("年初预算数", "budget_initial", Decimal("118563000.00")),
+                          ("全年预算数", "budget_total", Decimal("134728500.00")),
+                          ("全年执行数", "expenditure_total", Decimal("131264100.00"))]
+    assert [(r["label"], r["role"]) for r in t["rates"]] == [("预算执行率", "execution_rate")]
+
+
+def test_component_figures_are_not_totals(tmp_path):
+    t = run(tmp_path, "全年预算数 1.52 亿元。分用途看，田间工程建设预算 13,250.00 万元，实际支出 12,870.42 万元，"
+                      "完成预算的 97.13%；耕地质量提升预算 800.00 万元，实际支出 780.80 万元。全年执行数 1.46 亿元。\n")
+    assert [a[1] for a in amounts(t)] == ["budget_total", "other", "other", "other", "other", "expenditure_total"]
+    assert [r["role"] for r in t["rates"]] == ["other"]
+
+
+@pytest.mark.parametrize("sentence,grade,score", [
+    ("经综合评价，自评得分 95.5 分，自评等级为优秀。", "优秀", "95.5"),
+    ("本项目自评得分 88 分，等级为良好。", "良好", "88"),
+    ("部门整体支出绩效自评结论为“良”。", "良", None),
+    ("在自评中发现部分指标设置不够细化。", None, None),
+])
+def test_grade_and_score(tmp_path, sentence, grade, score):
+    (report,) = run(tmp_path, sentence + "\n")["reports"]
+    assert report["grade"] == grade
+    assert report["score"] == (Decimal(score) if score else None)
+
+
+def test_tasks_with_labels_and_a_result_on_its_own_line(tmp_path):
+    t = run(tmp_path, "（二）工作任务完成情况\n任务一：会议保障。预期目标：保障全会顺利召开。完成情况：全会如期召开。\n"
+                      "任务二：委员培训\n预期目标：组织委员培训 4 期。\n完成情况：\n全年举办委员培训 5 期。\n三、存在的问题\n"
+                      "经分析，存在以下问题：（1）预算编制不够精细；（2）绩效目标设置不够量化。\n四、下一步工作计划\n"
+                      "一是加强预算编制。二是完善绩效目标。\n")
+    assert [(r["task_no"], r["name"], r["goal"], r["result"]) for r in t["tasks"]] == [
+        (1, "会议保障", "保障全会顺利召开。", "全会如期召开。"),
+        (2, "委员培训", "组织委员培训 4 期。", "全年举办委员培训 5 期。")]
+    assert [(r["kind"], r["seq"], r["text"]) for r in t["findings"]] == [
+        ("problem", 1, "预算编制不够精细"), ("problem", 2, "绩效目标设置不够量化。"),
+        ("measure", 1, "加强预算编制。"), ("measure", 2, "完善绩效目标。")]
