@@ -8,6 +8,7 @@ import regex
 
 from . import rules
 
+_MARKDOWN_HEADING = regex.compile(r"^#{1,6}\s*")
 _LAYOUT_SPACE = regex.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
 
 
@@ -41,6 +42,7 @@ def _config():
 def match_marker(line: str):
     """(style name, number, end of marker) when the line starts with a numbering marker."""
     styles, *_ = _config()
+    line = _MARKDOWN_HEADING.sub("", line)
     for style in styles:
         m = style.marker.match(line)
         if m:
@@ -50,12 +52,13 @@ def match_marker(line: str):
 
 def match_heading(line: str) -> HeadingMatch | None:
     """A HeadingMatch when the whole line is a numbered title and nothing else."""
-    found = match_marker(line.strip())
+    line = _MARKDOWN_HEADING.sub("", line.strip())
+    found = match_marker(line)
     if not found:
         return None
     style, number, end = found
     _, max_chars, sentence_marks, continuation_marks = _config()
-    title = clean_title(line.strip()[end:])
+    title = clean_title(line[end:])
     if title.endswith(("：", ":")):
         title = title[:-1]
     if not title or len(title) > max_chars:
