@@ -36,7 +36,8 @@ class _Style:
 def _config():
     cfg = rules.load("headings")
     styles = [_Style(s["name"], regex.compile(s["marker"]), s["label"]) for s in cfg["styles"]]
-    return styles, cfg["max_title_chars"], cfg["sentence_marks"], cfg["continuation_marks"]
+    return (styles, cfg["max_title_chars"], cfg["sentence_marks"], cfg["continuation_marks"],
+            frozenset(cfg["full_stop_styles"]), cfg["full_stop_max_chars"])
 
 
 def match_marker(line: str):
@@ -57,9 +58,10 @@ def match_heading(line: str) -> HeadingMatch | None:
     if not found:
         return None
     style, number, end = found
-    _, max_chars, sentence_marks, continuation_marks = _config()
+    _, max_chars, sentence_marks, continuation_marks, full_stop_styles, full_stop_max = _config()
     title = clean_title(line[end:])
-    if title.endswith(("：", ":")):
+    if title.endswith(("：", ":")) or (title.endswith("。") and style.name in full_stop_styles
+                                        and len(title) <= full_stop_max):
         title = title[:-1]
     if not title or len(title) > max_chars:
         return None

@@ -27,6 +27,8 @@ TRANSLATION = str.maketrans(_FULLWIDTH)
 # Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
 _CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")
+_FIELD = regex.compile(r"[：:]")
+_SENTENCE_PUNCTUATION = regex.compile(r"[，。；,;]")
 
 
 @functools.cache
@@ -114,7 +116,10 @@ def _joins(previous: str, line: str) -> bool:
     _, _, terminal, closing, min_chars, title_endings = _layout()
     if len(previous.replace(" ", "")) < min_chars or _is_finished(previous, terminal, closing):
         return False
-    if previous.endswith(title_endings) or "\t" in previous or "\t" in line:
+    if previous.endswith(title_endings) or any(c in previous or c in line for c in "\t|"):
+        return False
+    # "发布日期: 2025-04-29" or "部门(单位)名称: …": a field line, complete without punctuation.
+    if _FIELD.search(previous) and not _SENTENCE_PUNCTUATION.search(previous):
         return False
     if match_heading(previous) or match_marker(line):
         return False

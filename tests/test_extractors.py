@@ -248,3 +248,44 @@ def test_tasks_with_labels_and_a_result_on_its_own_line(tmp_path):
     assert [(r["kind"], r["seq"], r["text"]) for r in t["findings"]] == [
         ("problem", 1, "预算编制不够精细"), ("problem", 2, "绩效目标设置不够量化。"),
         ("measure", 1, "加强预算编制。"), ("measure", 2, "完善绩效目标。")]
+
+
+# --- layouts seen in published reports (our own wording and figures) -----------------------------
+
+def test_field_lines_breadcrumbs_and_bare_numbers(tmp_path):
+    t = run(tmp_path, "您现在的位置:首页>通知公告>某市城市管理监督指挥中心2018年度部门整体支出绩效自评报告\n"
+                      "发布日期: 2019-04-12  来源: 本站\n部门(单位)名称: 某市城市管理监督指挥中心\n"
+                      "联络电话\n8690022\n人员编制\n21\n一、部门概况\n（一）部门基本情况。\n"
+                      "推进数字城管二期建设项目，全年处置案件 3,260 件。\n")
+    (report,) = t["reports"]
+    assert report["title"] == "某市城市管理监督指挥中心2018年度部门整体支出绩效自评报告"
+    assert report["department"] == "某市城市管理监督指挥中心"
+    assert [(s["level"], s["title"]) for s in t["sections"]] == [(1, "部门概况"), (2, "部门基本情况")]
+    assert counts(t) == [(Decimal(3260), "件", False)]
+
+
+def test_bare_number_lines_stay_in_text_files(tmp_path):
+    path = tmp_path / "form.txt"
+    path.write_text("人员编制\n21\n实有人数\n19\n", encoding="utf-8")
+    result = process_file(str(path))
+    assert result.text == "人员编制\n21\n实有人数\n19"
+
+
+def test_totals_named_with_qualifiers_and_parts_named_after_them(tmp_path):
+    t = run(tmp_path, "调整预算后项目预算861.46万元，实际到位资金334.67万元，资金支付320.50万元，支付率96%。"
+                      "项目支出286.83万元，项目支出包括委员活动经费36.30万元。\n")
+    assert [(a[1], a[2]) for a in amounts(t)] == [
+        ("budget_total", Decimal("8614600.00")), ("funds_received", Decimal("3346700.00")),
+        ("expenditure_total", Decimal("3205000.00")), ("project_expenditure", Decimal("2868300.00")),
+        ("other", Decimal("363000.00"))]
+    assert [(r["label"], r["role"]) for r in t["rates"]] == [("支付率", "execution_rate")]
+
+
+def test_target_signs_stay_out_of_labels(tmp_path):
+    t = run(tmp_path, "工作任务及时完成率≥90%，资金结余率≤5%。\n")
+    assert [r["label"] for r in t["rates"]] == ["工作任务及时完成率", "资金结余率"]
+
+
+def test_score_written_as_zipingfen_and_empty_measures(tmp_path):
+    t = run(tmp_path, "一、自评结论\n经评价，本项目自评分为100分。\n二、下一步改进措施\n无\n")
+    assert t["reports"][0]["score"] == Decimal("100") and t["findings"] == []

@@ -20,7 +20,7 @@ CENT = Decimal("0.01")
 def _config():
     cfg = rules.load("amounts")
     units = "|".join(sorted(map(regex.escape, cfg["units"]), key=len, reverse=True))
-    pattern = regex.compile(rf"{number_pattern()}\s*(?P<unit>{units})")
+    pattern = regex.compile(rf"{number_pattern()}[ \t]*(?P<unit>{units})")
     return cfg, pattern
 
 
@@ -30,8 +30,8 @@ def _role_rules():
     compiled = [(r["role"], r.get("patterns", []), regex.compile(r["total"]) if "total" in r else None)
                 for r in cfg["roles"]]
     qualifiers = regex.compile(cfg["total_qualifiers"])
-    org_suffixes = tuple(rules.load("metadata")["org_suffixes"])
-    return compiled, qualifiers, org_suffixes
+    whole_endings = tuple(rules.load("metadata")["org_suffixes"]) + tuple(cfg["total_qualifier_endings"])
+    return compiled, qualifiers, whole_endings
 
 
 def classify(label: str) -> tuple[str, bool]:
@@ -73,6 +73,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     previous_end = 0
     for start, end, value, _ in find_amounts(text):
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
+        label = _after_split(label, cfg["label_splits"])
         span = make_span(ctx, start, end)
         role, component = classify(label)
         if component:
@@ -84,6 +85,11 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     facts.extend(_table_amounts(ctx))
     facts.sort(key=lambda a: a.span.char_start)
     return facts
+
+
+def _after_split(label: str, splits: list[str]) -> str:
+    cut = max((label.rfind(w) + len(w) for w in splits if w in label), default=0)
+    return label[cut:].lstrip("：: ") or label
 
 
 def _bare(label: str) -> bool:

@@ -26,7 +26,7 @@ def _config():
     before = "|".join(map(regex.escape, sorted(cfg["approx_before"], key=len, reverse=True)))
     after = "|".join(map(regex.escape, cfg["approx_after"]))
     pattern = regex.compile(
-        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}\s*(?P<post>余|多)?\s*"
+        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}[ \t]*(?P<post>余|多)?[ \t]*"
         rf"(?P<unit>{'|'.join(map(regex.escape, words))})(?P<tail>{after})?")
     not_after = regex.compile(rf"(?:{'|'.join(cfg['not_after'])})\s*$")
     not_before = regex.compile(rf"^(?:{'|'.join(cfg['not_before'])})")

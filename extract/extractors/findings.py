@@ -51,7 +51,7 @@ def extract_findings(ctx: Context) -> list[Finding]:
 
     def add(kind: str, start: int, end: int, prefix: str = "") -> None:
         item = (prefix + text[start:end]).strip().strip("；;")
-        if item:
+        if item and item not in cfg["none_words"]:
             seq[kind] += 1
             findings.append(Finding(kind, seq[kind], item, ctx.index.path_at(start), ctx.doc.page_at(start)))
 

@@ -39,7 +39,8 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
     opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:8]
     for i, (start, end) in enumerate(opening):
-        line = clean_title(ctx.doc.text[start:end])
+        # A web page's breadcrumb (首页>通知公告>…) or field labels can stand before the title.
+        line = clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1]
         if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
             # A title set on two lines puts the unit's name on the line above.
             if i and clean_title(ctx.doc.text[slice(*opening[i - 1])]).endswith(suffixes):
@@ -60,8 +61,9 @@ def department_from_title(title: str) -> str | None:
 def department_from_fields(text: str) -> str | None:
     _, field_re, suffixes = _config()
     for m in field_re.finditer(text):
-        if m.group("name").endswith(suffixes):
-            return m.group("name")
+        name = regex.sub(r"^\d+\s*[-—－]\s*", "", m.group("name"))
+        if name.endswith(suffixes):
+            return name
     return None
 
 

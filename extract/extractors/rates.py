@@ -13,7 +13,7 @@ from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
 from .amounts import classify
 
-_PERCENT = regex.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
+_PERCENT = regex.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)[ \t]*%|百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
 
 
 @functools.cache
