@@ -289,3 +289,11 @@ def test_target_signs_stay_out_of_labels(tmp_path):
 def test_score_written_as_zipingfen_and_empty_measures(tmp_path):
     t = run(tmp_path, "一、自评结论\n经评价，本项目自评分为100分。\n二、下一步改进措施\n无\n")
     assert t["reports"][0]["score"] == Decimal("100") and t["findings"] == []
+
+
+def test_title_found_below_web_page_navigation(tmp_path):
+    navigation = "\n".join(f"[ 索引号 ] 1150011170931802{i}F [ 主题分类 ] 其他" for i in range(12))
+    t = run(tmp_path, navigation + "\n[ 成文日期 ] 2021-07-30 [ 有效性 ]某区发展和改革委员会2020年度部门整体支出绩效自评报告\n"
+                      "一、部门概况\n")
+    assert t["reports"][0]["title"] == "某区发展和改革委员会2020年度部门整体支出绩效自评报告"
+    assert t["reports"][0]["department"] == "某区发展和改革委员会"

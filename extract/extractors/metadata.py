@@ -13,6 +13,9 @@ from . import Context, register
 
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = regex.compile(r"(二[〇零○Ｏ0][一二三四五六七八九〇零○0]{2})\s*年")
+_FIELD_PREFIX = regex.compile(r"^.*[\]】]\s*(?=[^\]】]*(?:报告|自评表)$)")
+# Saved web pages put navigation before the title; it is looked for this far down.
+OPENING_PARAGRAPHS = 30
 _CN_DIGITS = str.maketrans("〇零○Ｏ0一二三四五六七八九", "00000123456789")
 
 
@@ -37,10 +40,10 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     """The title (cleaned) and its offset: the paragraph before the first heading that says 报告."""
     cfg, _, suffixes = _config()
     first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
-    opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:8]
+    opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:OPENING_PARAGRAPHS]
     for i, (start, end) in enumerate(opening):
-        # A web page's breadcrumb (首页>通知公告>…) or field labels can stand before the title.
-        line = clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1]
+        # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
+        line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
         if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
             # A title set on two lines puts the unit's name on the line above.
             if i and clean_title(ctx.doc.text[slice(*opening[i - 1])]).endswith(suffixes):
