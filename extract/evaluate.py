@@ -115,23 +115,20 @@ def score_report(tables: dict[str, list[dict]], gold: dict) -> ReportScore:
     _score_subjects(score, gold.get("counts", []), counts)
     _score_must_not(score, gold.get("must_not", []), counts)
     _score_tasks(score, gold.get("tasks", []), tables.get("tasks", []))
-    _match(score, "findings", [(g["kind"], g["seq"], g["startswith"]) for g in gold.get("findings", [])],
-           [(r["kind"], int(r["seq"]), _starts(r["text"], g_starts))
-            for r in tables.get("findings", [])
-            for g_starts in [_gold_start(gold, r["kind"], int(r["seq"]))]])
+    gold_findings = {(g["kind"], g["seq"]): g["startswith"] for g in gold.get("findings", [])}
+    _match(score, "findings", [(kind, seq, start) for (kind, seq), start in gold_findings.items()],
+           [_finding_key(r, gold_findings) for r in tables.get("findings", [])])
     _match(score, "checks", [(g["check"], g["expected"]) for g in gold.get("checks", [])],
            [(r["check"], r["status"]) for r in tables.get("checks", [])
             if r["check"] in {g["check"] for g in gold.get("checks", [])}])
     return score
 
 
-def _gold_start(gold: dict, kind: str, seq: int) -> str:
-    return next((g["startswith"] for g in gold.get("findings", []) if g["kind"] == kind and g["seq"] == seq), "")
-
-
-def _starts(text: str, prefix: str) -> str:
-    """The gold prefix when the text starts with it, else the text's own opening."""
-    return prefix if prefix and text.startswith(prefix) else text[:20]
+def _finding_key(row: dict, gold_findings: dict) -> tuple:
+    """(kind, seq, opening): the gold's opening when the text starts with it, else its own first words."""
+    kind, seq = row["kind"], int(row["seq"])
+    prefix = gold_findings.get((kind, seq), "")
+    return kind, seq, prefix if prefix and row["text"].startswith(prefix) else row["text"][:20]
 
 
 def _score_subjects(score: ReportScore, gold_counts: list, counts: list) -> None:

@@ -80,7 +80,7 @@ def _noun_phrase(tokens, measure_words) -> str:
         word, pos = tokens[i]
         if word.isspace() or word in ("的", "共", "共计", "合计", "约"):
             i += 1
-        elif pos == "m" and (word[0].isdigit() or pos == "m"):
+        elif pos == "m":
             i += 1
             if i < n and (tokens[i][0] in measure_words or tokens[i][1] == "q"):
                 i += 1
