@@ -22,11 +22,6 @@ class Tally:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: "Tally") -> None:
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-
     @property
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0

@@ -4,6 +4,7 @@ module to this package; nothing else changes.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ def register(name: str, requires: tuple[str, ...] = (), table: str | None = None
     return decorate
 
 
-def ordered() -> list[Extractor]:
+@functools.cache
+def ordered() -> tuple[Extractor, ...]:
     """Every registered extractor, each after the ones it requires (name order otherwise)."""
     _import_all()
     done: dict[str, Extractor] = {}
@@ -59,7 +61,7 @@ def ordered() -> list[Extractor]:
 
     for name in sorted(REGISTRY):
         visit(name, ())
-    return list(done.values())
+    return tuple(done.values())
 
 
 def _import_all() -> None:

@@ -55,13 +55,13 @@ TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_rec
 
 
 def find_amounts(text: str):
-    """(start, end, value in yuan, number as written) for every amount of money in text."""
+    """(start, end, value in yuan) for every amount of money in text."""
     cfg, pattern = _config()
     for m in pattern.finditer(text):
         number = parse_number(m.group("num"))
         if number is None:
             continue
-        yield m.start(), m.end(), (number * Decimal(cfg["units"][m.group("unit")])).quantize(CENT), m.group("num")
+        yield m.start(), m.end(), (number * Decimal(cfg["units"][m.group("unit")])).quantize(CENT)
 
 
 @register("amounts", requires=("text_tables",), table="amounts")
@@ -71,7 +71,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     facts: list[Amount] = []
     component_sentence = None  # the sentence in which a component's figure was last seen
     previous_end = 0
-    for start, end, value, _ in find_amounts(text):
+    for start, end, value in find_amounts(text):
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = _after_split(label, cfg["label_splits"])
         span = make_span(ctx, start, end)

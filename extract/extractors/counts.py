@@ -63,9 +63,9 @@ def _candidates(text: str):
         yield m, value
 
 
-def _tokens(clause: str):
-    doc = nlp()(clause)
-    return doc, [(t.text, pos_of(t.text)) for t in doc]
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) for each jieba word of text."""
+    return [(t.text, pos_of(t.text)) for t in nlp()(text)]
 
 
 def _is_chinese_number_token(doc, offset: int) -> bool:
@@ -161,14 +161,13 @@ def extract_counts(ctx: Context) -> list[Count]:
         num_start, end = m.start("num"), m.end()
         left_start = clause_start(text, m.start(), STOPS, floor=previous_end)
         right_end = min((i for i in (text.find(c, end) for c in STOPS) if i >= 0), default=len(text))
-        clause = text[left_start:right_end]
-        doc, tokens = _tokens(clause)
+        doc = nlp()(text[left_start:right_end])
         offset = num_start - left_start
         if not m.group("num")[0].isdigit() and not _is_chinese_number_token(doc, offset):
             continue
         if any(e.start_char < end - left_start and e.end_char > offset for e in doc.ents if e.label_ == "SLOGAN"):
             continue
-        left, right = _tokens(after_unclosed(text[left_start:m.start()]))[1], _tokens(text[end:right_end])[1]
+        left, right = _tokens(after_unclosed(text[left_start:m.start()])), _tokens(text[end:right_end])
         noun = _noun_phrase(right, measure_words)
         if noun:
             modifier = _left_modifier(left, cfg) if left_start != previous_end or previous_end == 0 else ""

@@ -3,12 +3,10 @@ money unit from a 单位：万元 line above (or from a header such as 金额（
 read the cells: a bare number under 年初预算数 in a 万元 table is an amount."""
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import regex
 
-from .. import rules
 from . import Context, register
 
 _UNIT_LINE = regex.compile(r"单位\s*[：:]\s*(?P<unit>亿元|億元|万元|萬元|千元|元)")
@@ -25,11 +23,6 @@ class Cell:
     header: str  # the column's header, unit note removed
     row_label: str  # the row's first cell
     unit: str | None  # money unit in force for this cell
-
-
-@functools.cache
-def _units() -> dict:
-    return rules.load("amounts")["units"]
 
 
 def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
