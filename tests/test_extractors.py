@@ -297,3 +297,12 @@ def test_title_found_below_web_page_navigation(tmp_path):
                       "一、部门概况\n")
     assert t["reports"][0]["title"] == "某区发展和改革委员会2020年度部门整体支出绩效自评报告"
     assert t["reports"][0]["department"] == "某区发展和改革委员会"
+
+
+def test_checks_read_the_unit_of_table_cells_from_their_header(tmp_path):
+    t = run(tmp_path, "单位：万元\n项目\t全年预算数\t全年执行数\n部门整体支出\t2,673.45\t2,653.04\n"
+                      "基本支出 2424.43 万元，项目支出 228.61 万元。\n")
+    check = next(r for r in t["checks"] if r["check"] == "basic_plus_project_equals_expenditure")
+    assert (check["status"], check["expected"], check["observed"]) == ("pass", "2653.04 万元", "2653.04 万元")
+    rate = next(r for r in t["checks"] if r["check"] == "execution_rate_matches")
+    assert rate["status"] == "skipped"

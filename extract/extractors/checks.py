@@ -8,27 +8,38 @@ from decimal import Decimal
 
 from .. import rules
 from ..model import Amount, Check, Rate
-from ..numbers import decimals_of
+from ..numbers import decimals_of, parse_number
 from . import Context, register
 
 SOURCES = ("source_general_public_budget", "source_government_fund", "source_state_capital", "source_other")
 RATE_TOLERANCE = Decimal("0.05")
 
 
-def _unit(amount: Amount) -> tuple[str, Decimal]:
+def _printed(amount: Amount) -> tuple[str, tuple[str, Decimal]]:
+    """The number as printed and its unit (name, yuan per unit). A table cell prints a bare number
+    whose unit stood in the table's header, so the unit is read off value / number, not off raw."""
     units = rules.load("amounts")["units"]
-    for unit in sorted(units, key=len, reverse=True):
-        if amount.span.raw.endswith(unit):
-            return unit, Decimal(units[unit])
-    return "元", Decimal(1)
+    number = amount.span.raw
+    for name in sorted(units, key=len, reverse=True):
+        if number.endswith(name):
+            number = number[: -len(name)].strip()
+            break
+    value = parse_number(number)
+    factor = amount.value_yuan / value if value else Decimal(1)
+    name = next((n for n, f in units.items() if Decimal(f) == factor), "元")
+    return number, (name, Decimal(units.get(name, 1)))
+
+
+def _unit(amount: Amount) -> tuple[str, Decimal]:
+    return _printed(amount)[1]
 
 
 def _half_unit(amount: Amount) -> Decimal:
     """How far the true figure may be from the printed one; an exact zero is exact."""
     if amount.value_yuan == 0:
         return Decimal(0)
-    number = amount.span.raw.rstrip("".join(rules.load("amounts")["units"])).strip()
-    return _unit(amount)[1] * Decimal(1).scaleb(-decimals_of(number)) / 2
+    number, (_, factor) = _printed(amount)
+    return factor * Decimal(1).scaleb(-decimals_of(number)) / 2
 
 
 def _show(value: Decimal, unit: tuple[str, Decimal]) -> str:
