@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup clean
+.PHONY: run test setup corpus clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/jixiao ingest corpus --out outputs
 
+# Our text reports rendered as PDF and Word (with their gold) into corpus/generated/.
+corpus: $(STAMP)
+	$(BIN)/python corpus/render.py
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) outputs/*.csv outputs/*.parquet outputs/text outputs/datapackage.json
+	rm -rf $(VENV) corpus/generated outputs/*.csv outputs/*.parquet outputs/text outputs/datapackage.json

@@ -57,7 +57,8 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
             failed += 1
             tables["errors"].append(result.error)
             print(result.error["message"], file=sys.stderr)
-            continue
+            if not result.tables:
+                continue
         if result.report_id in first_path:
             # Same bytes as a file already read: one report, noted, not counted as a failure.
             tables["errors"].append({"source_path": path, "stage": "ingest", "error_type": "duplicate",

@@ -113,10 +113,22 @@ def score_report(tables: dict[str, list[dict]], gold: dict) -> ReportScore:
     gold_findings = {(g["kind"], g["seq"]): g["startswith"] for g in gold.get("findings", [])}
     _match(score, "findings", [(kind, seq, start) for (kind, seq), start in gold_findings.items()],
            [_finding_key(r, gold_findings) for r in tables.get("findings", [])])
+    if "indicators" in gold:
+        _match(score, "indicators", [_indicator_key(g) for g in gold["indicators"]],
+               [_indicator_key(r) for r in tables.get("indicators", [])])
     _match(score, "checks", [(g["check"], g["expected"]) for g in gold.get("checks", [])],
            [(r["check"], r["status"]) for r in tables.get("checks", [])
             if r["check"] in {g["check"] for g in gold.get("checks", [])}])
     return score
+
+
+INDICATOR_TEXT_FIELDS = ("level1", "level2", "level3", "target", "actual", "note")
+
+
+def _indicator_key(row: dict) -> tuple:
+    """Every field of an indicator row, exactly (numbers compared as numbers)."""
+    return ((int(row["table_no"]), int(row["row_no"])) + tuple(row[k] or "" for k in INDICATOR_TEXT_FIELDS)
+            + (_dec(row["weight"]), _dec(row["score"])))
 
 
 def _finding_key(row: dict, gold_findings: dict) -> tuple:

@@ -7,21 +7,17 @@ from decimal import Decimal
 
 
 @dataclass
-class Table:
-    """A table found in the source, as rows of cell strings (merged cells already carried)."""
-    page: int
-    rows: list[list[str]]
-
-
-@dataclass
 class LoadedFile:
-    """What a loader returns: the text of each page as the file holds it, plus any tables."""
+    """What a loader returns: the text of each page, tables written in as tab-separated rows."""
     path: str
     file_type: str
     sha256: str
     pages: list[str]
-    tables: list[Table] = field(default_factory=list)
     needs_ocr: bool = False
+    # Headings the source marks by style rather than by number, as (page index, start, level).
+    styled_headings: list[tuple[int, int, int]] = field(default_factory=list)
+    # Line breaks the layout made inside a paragraph, as (page index, offset of the break).
+    wrapped: list[tuple[int, int]] = field(default_factory=list)
     # Character runs the source marks as bold, as (page index, start, end) in that page's text.
     bold: list[tuple[int, int, int]] = field(default_factory=list)
 
@@ -48,6 +44,14 @@ class OffsetMap:
         self._norm_starts.append(norm_start)
         self._src_starts.append(src_start)
 
+    def to_normalized(self, src_offset: int) -> int:
+        """The normalized offset of a source offset; one inside deleted text maps to where it was cut."""
+        i = bisect.bisect_right(self._src_starts, src_offset) - 1
+        if i < 0:
+            return 0
+        offset = self._norm_starts[i] + src_offset - self._src_starts[i]
+        return min(offset, self._norm_starts[i + 1]) if i + 1 < len(self._norm_starts) else offset
+
     def to_source(self, norm_offset: int) -> int:
         i = bisect.bisect_right(self._norm_starts, norm_offset) - 1
         if i < 0:
@@ -67,7 +71,7 @@ class Document:
     offset_map: OffsetMap
     source_page_starts: list[int]  # source offset where each page begins
     emphasis: list[tuple[int, int]] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
+    styled_headings: dict[int, int] = field(default_factory=dict)  # paragraph start → level
     needs_ocr: bool = False
     warnings: list[str] = field(default_factory=list)
 

@@ -126,6 +126,16 @@ def _joins(previous: str, line: str) -> bool:
     return True
 
 
+def _continues(paragraph: list[_Line], current: str, line: _Line, heading_starts: set[int],
+               wrapped: set[int]) -> bool:
+    if line.pieces[0][1] in heading_starts or paragraph[0].pieces[0][1] in heading_starts:
+        return False
+    last_text, last_src = paragraph[-1].pieces[-1]
+    if last_src + len(last_text) in wrapped and "\t" not in line.text and not match_marker(line.text):
+        return True
+    return _joins(current, line.text)
+
+
 def normalize(loaded: LoadedFile) -> Document:
     source = "\f".join(loaded.pages).translate(TRANSLATION)
     page_starts, pos = [], 0
@@ -133,10 +143,12 @@ def normalize(loaded: LoadedFile) -> Document:
         page_starts.append(pos)
         pos += len(page_text) + 1
 
+    heading_starts = {page_starts[page] + start for page, start, _ in loaded.styled_headings}
+    wrapped = {page_starts[page] + offset for page, offset in loaded.wrapped}
     paragraphs: list[list[_Line]] = []
     current = ""
     for line in _lines(source):
-        if paragraphs and _joins(current, line.text):
+        if paragraphs and _continues(paragraphs[-1], current, line, heading_starts, wrapped):
             paragraphs[-1].append(line)
             current += line.text
         else:
@@ -171,6 +183,15 @@ def normalize(loaded: LoadedFile) -> Document:
         if bold_start is not None and norm_pos > bold_start:
             emphasis.append((bold_start, norm_pos))
 
+    # Emphasis and styled headings the loader marked in the source, moved to normalized offsets.
+    for page, start, end in loaded.bold:
+        norm_start = offset_map.to_normalized(page_starts[page] + start)
+        norm_end = offset_map.to_normalized(page_starts[page] + end)
+        if norm_end > norm_start:
+            emphasis.append((norm_start, norm_end))
+    styled_headings = {offset_map.to_normalized(page_starts[page] + start): level
+                       for page, start, level in loaded.styled_headings}
+
     return Document(
         report_id=loaded.report_id,
         source_path=loaded.path,
@@ -180,7 +201,7 @@ def normalize(loaded: LoadedFile) -> Document:
         n_pages=len(loaded.pages),
         offset_map=offset_map,
         source_page_starts=page_starts,
-        emphasis=emphasis,
-        tables=loaded.tables,
+        emphasis=sorted(emphasis),
+        styled_headings=styled_headings,
         needs_ocr=loaded.needs_ocr,
     )

@@ -35,7 +35,12 @@ def process_file(path: str) -> ReportResult:
             stage = f"extract:{extractor.name}"
             ctx.results[extractor.name] = extractor.func(ctx)
         stage = "dataset"
-        return ReportResult(path, _rows(ctx), doc.text, doc.report_id)
+        result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
+        if doc.needs_ocr:
+            # The report is listed (status failed, needs_ocr true) and the file counts as failed.
+            result.error = _error(path, "load", "needs_ocr",
+                                  f"{path}: no text layer (scanned pages), run OCR on it first")
+        return result
     except IngestError as exc:
         return ReportResult(path, error=_error(path, exc.stage, exc.error_type, exc.message))
     except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch

@@ -8,10 +8,12 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from .headings import match_heading
+from .headings import HeadingMatch, clean_title, match_heading
 from .model import Document, Section
 
 PATH_SEPARATOR = " / "
+# A styled paragraph longer than this is body text someone formatted as a heading.
+MAX_STYLED_TITLE_CHARS = 60
 
 
 def build_sections(doc: Document) -> list[Section]:
@@ -19,7 +21,7 @@ def build_sections(doc: Document) -> list[Section]:
     open_styles: list[str] = []
     open_sections: list[Section] = []
     for start, end in doc.paragraphs():
-        heading = match_heading(doc.text[start:end])
+        heading = match_heading(doc.text[start:end]) or _styled_heading(doc, start, end)
         if heading is None:
             continue
         if heading.style in open_styles:
@@ -45,6 +47,17 @@ def build_sections(doc: Document) -> list[Section]:
         sections.append(section)
     _close_spans(sections)
     return sections
+
+
+def _styled_heading(doc: Document, start: int, end: int) -> HeadingMatch | None:
+    """A paragraph the source styles as a heading (Word's 标题 1 …) though it carries no number."""
+    level = doc.styled_headings.get(start)
+    if level is None:
+        return None
+    title = clean_title(doc.text[start:end])
+    if not title or len(title) > MAX_STYLED_TITLE_CHARS:
+        return None
+    return HeadingMatch(f"styled-{level}", "", title, title)
 
 
 def _close_spans(sections: list[Section]) -> None:

@@ -13,7 +13,7 @@ _LEADING_YEAR = regex.compile(r"^(?:19|20)\d{2}\s*年度?\s*")
 
 SENTENCE_ENDS = "。！？!?；;\n"
 # Where the phrase naming a value begins: after the last of these before the value.
-CLAUSE_STOPS = "。！？!?；;\n，,、：:"
+CLAUSE_STOPS = "。！？!?；;\n\t，,、：:"
 
 
 def evidence(text: str, start: int, end: int) -> str:

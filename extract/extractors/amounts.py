@@ -12,6 +12,7 @@ from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
 from . import Context, register
+from .text_tables import figure_cells, in_tables, number_of
 
 CENT = Decimal("0.01")
 
@@ -71,7 +72,10 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     facts: list[Amount] = []
     component_sentence = None  # the sentence in which a component's figure was last seen
     previous_end = 0
+    tables = ctx.results["text_tables"]
     for start, end, value in find_amounts(text):
+        if in_tables(tables, start):
+            continue  # read cell by cell below
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = _after_split(label, cfg["label_splits"])
         span = make_span(ctx, start, end)
@@ -99,17 +103,16 @@ def _bare(label: str) -> bool:
 
 
 def _table_amounts(ctx: Context) -> list[Amount]:
-    """Bare numbers in text tables whose unit is given above the table or in the header."""
+    """Numbers under a money column of a figure table whose unit is given (单位：万元, 金额（万元）)."""
     cfg, _ = _config()
     facts = []
-    for cell in ctx.results["text_tables"]:
-        if cell.unit is None:
-            continue
-        number = parse_number(cell.text) if cell.text[:1].isdigit() else None
-        if number is None:
-            continue
-        role, _ = classify(cell.header)
-        value = (number * Decimal(cfg["units"][cell.unit])).quantize(CENT)
-        facts.append(Amount(label=cell.header, role=role, value_yuan=value,
-                            span=make_span(ctx, cell.start, cell.end)))
+    for table in ctx.results["text_tables"]:
+        for cell in figure_cells(table):
+            number = number_of(cell.text)
+            if cell.percent or cell.unit is None or number is None:
+                continue
+            role = classify(cell.header)[0] if cell.whole_row else "other"
+            label = cell.header if cell.whole_row else f"{cell.row_label} {cell.header}"
+            value = (number * Decimal(cfg["units"][cell.unit])).quantize(CENT)
+            facts.append(Amount(label=label, role=role, value_yuan=value, span=make_span(ctx, cell.start, cell.end)))
     return facts

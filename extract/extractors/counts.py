@@ -13,8 +13,9 @@ from ..nlp import nlp, pos_of
 from ..numbers import number_pattern, parse_number
 from ..spans import after_unclosed, clause_start, make_span
 from . import Context, register
+from .text_tables import in_tables
 
-STOPS = "。！？!?；;\n，,、：:"
+STOPS = "。！？!?；;\n\t，,、：:"
 _NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
 
@@ -151,14 +152,17 @@ def _left_modifier(tokens, cfg) -> str:
     return "".join(modifier)
 
 
-@register("counts", table="counts")
+@register("counts", requires=("text_tables",), table="counts")
 def extract_counts(ctx: Context) -> list[Count]:
     cfg, *_, measure_words = _config()
     text = ctx.doc.text
+    tables = ctx.results["text_tables"]
     facts = []
     previous_end = 0
     for m, value in _candidates(text):
         num_start, end = m.start("num"), m.end()
+        if in_tables(tables, num_start):
+            continue  # table cells are targets and indicator values: the indicators table has them
         left_start = clause_start(text, m.start(), STOPS, floor=previous_end)
         right_end = min((i for i in (text.find(c, end) for c in STOPS) if i >= 0), default=len(text))
         doc = nlp()(text[left_start:right_end])

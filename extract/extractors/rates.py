@@ -12,6 +12,7 @@ from ..numbers import parse_number
 from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
 from .amounts import classify
+from .text_tables import figure_cells, in_tables
 
 _PERCENT = regex.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)[ \t]*%|百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
 
@@ -25,7 +26,7 @@ def _config():
 def extract_rates(ctx: Context) -> list[Rate]:
     cfg = _config()
     text = ctx.doc.text
-    headers = {(c.start, c.end): c.header for c in ctx.results["text_tables"]}
+    tables = ctx.results["text_tables"]
     # A rate stated beside one component's figures (田间工程建设预算 …, 完成预算的 97.13%) is that
     # component's, not the report's.
     component_sentences = {a.span.evidence for a in ctx.results["amounts"] if classify(a.label)[1]}
@@ -35,11 +36,27 @@ def extract_rates(ctx: Context) -> list[Rate]:
         value = Decimal(m.group("num")) if m.group("num") else parse_number(m.group("cn"))
         if value is None:
             continue
-        header = next((h for (s, e), h in headers.items() if s <= m.start() and m.end() <= e), None)
-        label = header if header is not None else clean_label(
-            label_before(text, m.start(), cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
+        if in_tables(tables, m.start()):
+            continue  # read cell by cell below
+        label = clean_label(label_before(text, m.start(), cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         span = make_span(ctx, m.start(), m.end())
         role = "other" if span.evidence in component_sentences else role_for(label, cfg["roles"])
         facts.append(Rate(label=label, role=role, value_pct=value, span=span))
         previous_end = m.end()
+    facts.extend(_table_rates(ctx))
+    facts.sort(key=lambda r: r.span.char_start)
+    return facts
+
+
+def _table_rates(ctx: Context) -> list[Rate]:
+    """Percentages under a rate column of a figure table (执行率 beside 年初预算数 …)."""
+    facts = []
+    for table in ctx.results["text_tables"]:
+        for cell in figure_cells(table):
+            if not cell.percent:
+                continue
+            role = role_for(cell.header, _config()["roles"]) if cell.whole_row else "other"
+            label = cell.header if cell.whole_row else f"{cell.row_label} {cell.header}"
+            value = Decimal(cell.text.strip().lstrip("≥≤><＜约").rstrip("%").strip())
+            facts.append(Rate(label=label, role=role, value_pct=value, span=make_span(ctx, cell.start, cell.end)))
     return facts

@@ -1,68 +1,197 @@
-"""Tables written as text: consecutive lines of tab-separated cells, the first line the header, the
-money unit from a 单位：万元 line above (or from a header such as 金额（万元）). Other extractors
-read the cells: a bare number under 年初预算数 in a 万元 table is an amount."""
+"""Tables in the normalized text: runs of tab-separated lines (loaders write PDF and Word tables
+that way, merged cells repeated). Finds each table's header rows (rules/tables.yaml) so that other
+extractors can read figure cells (a bare 480.00 under 年初预算数 in a 万元 table is an amount) and
+indicator rows, and so that prose extractors can leave table rows alone."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import regex
 
+from .. import rules
+from ..numbers import parse_number
+from ..spans import simplified
 from . import Context, register
 
-_UNIT_LINE = regex.compile(r"单位\s*[：:]\s*(?P<unit>亿元|億元|万元|萬元|千元|元)")
-_HEADER_UNIT = regex.compile(r"[（(]\s*(?P<unit>亿元|億元|万元|萬元|千元|元)\s*[)）]")
-# How many lines above a table its unit line may stand.
-UNIT_LOOKBACK = 3
+_UNITS = "亿元|億元|万元|萬元|千元|元"
+_UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{_UNITS})")
+_UNIT_NOTE = regex.compile(rf"(?:单位\s*[：:]\s*|[（(]\s*)(?P<unit>{_UNITS})")
+_FIGURE = regex.compile(r"^[≥≤>＜<约]?\s*-?[\d,，]+(?:\.\d+)?\s*(?P<pct>%)?$")
+
+
+@functools.cache
+def _config():
+    return rules.load("tables")
 
 
 @dataclass
-class Cell:
+class CellSpan:
     start: int
     end: int
     text: str
-    header: str  # the column's header, unit note removed
-    row_label: str  # the row's first cell
-    unit: str | None  # money unit in force for this cell
 
 
-def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) of each tab-separated cell of a line, surrounding spaces trimmed."""
+@dataclass
+class TextTable:
+    start: int
+    end: int
+    rows: list[list[CellSpan]]
+    unit: str | None  # money unit for the whole table (a 单位：万元 line above, or a cell saying so)
+    kind: str | None = None  # "figures" or "indicators" after the first recognised header row
+    headers: dict[int, str] = field(default_factory=dict)  # header row index → "figures" | "indicators"
+
+
+@dataclass
+class FigureCell:
+    """A number in a figure table, with the column and row that name it."""
+    start: int
+    end: int
+    text: str
+    header: str  # column header, unit note removed
+    row_label: str
+    whole_row: bool  # the row stands for the whole (年度资金总额), not one part
+    unit: str | None  # money unit in force, None when no unit is given
+    percent: bool
+
+
+def header_key(text: str) -> str:
+    return simplified(regex.sub(r"\s+", "", text))
+
+
+def is_figure(text: str) -> bool:
+    return bool(_FIGURE.match(text.strip()))
+
+
+def _cells(text: str, start: int, end: int) -> list[CellSpan]:
     cells, pos = [], start
     for piece in text[start:end].split("\t"):
         lead = len(piece) - len(piece.lstrip())
-        cells.append((pos + lead, pos + len(piece.rstrip())))
+        s, e = pos + lead, pos + len(piece.rstrip())
+        cells.append(CellSpan(s, max(s, e), text[s:max(s, e)]))
         pos += len(piece) + 1
     return cells
 
 
+def _column_kind(name: str) -> str | None:
+    cfg = _config()
+    key = header_key(name)
+    if not key or any(w in key for w in cfg["not_money_columns"]):
+        return None
+    if key.endswith(tuple(cfg["rate_column_endings"])):
+        return "rate"
+    if _UNIT_NOTE.search(key) or any(w in key for w in cfg["money_column_words"]):
+        return "money"
+    return None
+
+
+def indicator_fields(row: list[CellSpan]) -> dict[int, str]:
+    """Column index → indicator field for a row of header cells (first field matching wins)."""
+    cfg = _config()
+    fields: dict[int, str] = {}
+    for col, cell in enumerate(row):
+        key = header_key(cell.text)
+        for name, words in cfg["indicator_columns"].items():
+            if any(w in key for w in words) and name not in fields.values():
+                fields[col] = name
+                break
+    return fields
+
+
+def _is_indicator_header(row: list[CellSpan]) -> bool:
+    found = set(indicator_fields(row).values())
+    return any(found.issuperset(need) for need in _config()["indicator_header_needs"])
+
+
+def _is_figure_header(row: list[CellSpan]) -> bool:
+    if any(is_figure(c.text) for c in row):
+        return False
+    return len({c.text for c in row if _column_kind(c.text)}) >= 2
+
+
 @register("text_tables")
-def extract_text_tables(ctx: Context) -> list[Cell]:
+def extract_text_tables(ctx: Context) -> list[TextTable]:
     text = ctx.doc.text
     lines = list(ctx.doc.paragraphs())
-    cells: list[Cell] = []
+    tables: list[TextTable] = []
     i = 0
     while i < len(lines):
         if "\t" not in text[slice(*lines[i])]:
             i += 1
             continue
-        block_start = i
+        first = i
         while i < len(lines) and "\t" in text[slice(*lines[i])]:
             i += 1
-        table_unit = None
-        for start, end in reversed(lines[max(0, block_start - UNIT_LOOKBACK):block_start + 1]):
-            m = _UNIT_LINE.search(text, start, end)
-            if m:
-                table_unit = m.group("unit")
-                break
-        header = [text[s:e] for s, e in _split(text, *lines[block_start])]
-        column_units = [(_HEADER_UNIT.search(h) or None) for h in header]
-        names = [_HEADER_UNIT.sub("", h).strip() for h in header]
-        for start, end in lines[block_start + 1:i]:
-            row = _split(text, start, end)
-            row_label = text[slice(*row[0])] if row else ""
-            for col, (s, e) in enumerate(row[1:], start=1):
-                if col >= len(names) or s >= e:
-                    continue
-                unit = column_units[col].group("unit") if column_units[col] else table_unit
-                cells.append(Cell(s, e, text[s:e], names[col], row_label, unit))
-    return cells
+        table = TextTable(lines[first][0], lines[i - 1][1], [_cells(text, s, e) for s, e in lines[first:i]],
+                          _unit_above(text, lines[max(0, first - _config()["unit_lookback_lines"]):first]))
+        for r, row in enumerate(table.rows):
+            if _is_indicator_header(row):
+                table.headers[r] = "indicators"
+            elif _is_figure_header(row):
+                table.headers[r] = "figures"
+            if table.unit is None:
+                table.unit = next((m.group("unit") for c in row if (m := _UNIT_LINE.search(c.text))), None)
+        table.kind = next(iter(table.headers.values()), None)
+        tables.append(table)
+    return tables
+
+
+def _unit_above(text: str, lines: list[tuple[int, int]]) -> str | None:
+    for start, end in reversed(lines):
+        m = _UNIT_LINE.search(text, start, end)
+        if m:
+            return m.group("unit")
+    return None
+
+
+def in_tables(tables: list[TextTable], offset: int) -> bool:
+    """Is the offset inside a table whose header was recognised (its figures are read as cells)?"""
+    return any(t.kind and t.start <= offset < t.end for t in tables)
+
+
+def figure_cells(table: TextTable):
+    """FigureCells of a figure table: numbers under a money or rate column of the header above."""
+    cfg = _config()
+    header: list[CellSpan] | None = None
+    header_units: list[str] = []
+    for r, row in enumerate(table.rows):
+        if r in table.headers:
+            header = row if table.headers[r] == "figures" else None
+            header_units = [m.group("unit") for c in row if (m := _UNIT_NOTE.search(c.text))] if header else []
+            continue
+        if header is None:
+            continue
+        figures = [col for col, c in enumerate(row) if is_figure(c.text) and col < len(header)]
+        if not figures:
+            continue
+        label_cells = [c for c in row[:figures[0]] if c.text and not is_figure(c.text)]
+        row_label = _row_label(label_cells[-1].text if label_cells else "", cfg["row_label_prefixes"])
+        row_unit = next((m.group("unit") for c in label_cells if (m := _UNIT_NOTE.search(c.text))), None)
+        whole = not row_label or any(header_key(row_label).startswith(w) for w in cfg["whole_rows"])
+        for col in figures:
+            name_cell = header[col]
+            kind = _column_kind(name_cell.text)
+            if kind is None:
+                continue
+            column_unit = _UNIT_NOTE.search(name_cell.text)
+            cell = row[col]
+            percent = bool(_FIGURE.match(cell.text.strip()).group("pct"))
+            if kind == "money" and percent or kind == "rate" and not percent:
+                continue
+            unit = column_unit.group("unit") if column_unit else (row_unit or (header_units[0] if header_units else None) or table.unit)
+            yield FigureCell(cell.start, cell.end, cell.text, _UNIT_NOTE.sub("", name_cell.text).strip("（）() "),
+                             row_label, whole, unit, percent)
+
+
+def _row_label(label: str, prefixes: list[str]) -> str:
+    label = _UNIT_NOTE.sub("", label).strip("（）() ：:")
+    for prefix in prefixes:
+        if label.startswith(prefix):
+            return label[len(prefix):].strip()
+    return label
+
+
+def number_of(cell_text: str):
+    """The number in a figure cell (≥ and 约 dropped)."""
+    m = regex.search(r"-?[\d,，]+(?:\.\d+)?", cell_text)
+    return parse_number(m.group()) if m else None

@@ -1,44 +1,13 @@
-"""Loaders: a file's bytes → LoadedFile (text per page, tables). One loader per file type."""
+"""Plain text: BOMs, UTF-8, GB18030/GBK and other encodings; a form feed starts a new page."""
 from __future__ import annotations
 
 import codecs
-import hashlib
-from pathlib import Path
-from typing import Callable
 
 from charset_normalizer import from_bytes
 
-from .errors import IngestError
-from .model import LoadedFile
-
-Loader = Callable[[str, bytes, str], LoadedFile]
-LOADERS: dict[str, Loader] = {}
-
-
-def loader(*suffixes: str):
-    """Register a loader for file name suffixes (lower case, with the dot)."""
-    def register(func: Loader) -> Loader:
-        for suffix in suffixes:
-            LOADERS[suffix] = func
-        return func
-    return register
-
-
-def supported(path: Path) -> bool:
-    return path.suffix.lower() in LOADERS
-
-
-def load(path: str) -> LoadedFile:
-    suffix = Path(path).suffix.lower()
-    if suffix not in LOADERS:
-        raise IngestError("load", "unsupported_type", f"{path}: unsupported file type '{suffix}'")
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise IngestError("load", "unreadable", f"{path}: cannot read file ({exc.strerror})") from exc
-    sha256 = hashlib.sha256(data).hexdigest()
-    return LOADERS[suffix](path, data, sha256)
-
+from ..errors import IngestError
+from ..model import LoadedFile
+from . import loader
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),

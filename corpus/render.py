@@ -1,0 +1,234 @@
+"""Render our text reports as PDF and Word files, the way published reports come: `make corpus`.
+
+Every corpus/<stem>.txt that has a <stem>.gold.json becomes <stem>.pdf and <stem>.docx in the output
+folder (corpus/generated/ by default), with the gold copied beside them: the facts are the same.
+
+PDF (reportlab, built-in CID font STSong-Light, no font file needed): A4, a running header with the
+report's title and a rule, a centred page number in the footer, justified paragraphs with a first-line
+indent (so page breaks fall mid-sentence wherever the text runs), and tab-separated tables drawn as
+ruled tables: identical neighbouring cells in a row merged across, identical cells down the first two
+columns merged down, long cells wrapped over several lines. An attachment (附件) starts a new page.
+
+Word (python-docx): the same paragraphs, headings in Heading styles, tables with merged cells, a hard
+page break before the attachment and the running title in the page header.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from extract.headings import match_heading  # noqa: E402
+from extract.load import load  # noqa: E402
+from extract.normalize import normalize  # noqa: E402
+from extract.sections import build_sections  # noqa: E402
+
+FONT = "STSong-Light"
+ATTACHMENT_MARKS = ("附件", "附表")
+# Page number footers, one style per report in turn, as published reports vary.
+FOOTERS = ("- {n} -", "第 {n} 页", "— {n} —")
+
+
+@dataclass
+class Block:
+    """A paragraph (text) or a table (rows of cells) of the report, in order."""
+    text: str = ""
+    rows: list[list[str]] | None = None
+    heading_level: int | None = None
+
+
+def read_blocks(path: Path) -> tuple[str, list[Block]]:
+    """The report's title and its blocks, read through our own loader and normalizer."""
+    doc = normalize(load(str(path)))
+    levels = {s.char_start: s.level for s in build_sections(doc)}
+    blocks: list[Block] = []
+    for start, end in doc.paragraphs():
+        line = doc.text[start:end]
+        if "\t" in line:
+            if not blocks or blocks[-1].rows is None:
+                blocks.append(Block(rows=[]))
+            blocks[-1].rows.append(line.split("\t"))
+        else:
+            blocks.append(Block(text=line, heading_level=levels.get(start)))
+    title = next(b.text for b in blocks if b.rows is None)
+    return title, blocks
+
+
+def merges(rows: list[list[str]]) -> list[tuple[int, int, int, int]]:
+    """(first col, first row, last col, last row) of each merged cell: runs of identical non-empty
+    cells across a row (from a label column, or three cells or more: a target equal to its actual
+    value stays two cells), then runs of identical single cells down the first two columns."""
+    width = max(len(r) for r in rows)
+    grid = [r + [""] * (width - len(r)) for r in rows]
+    spans, in_row_span = [], set()
+    for r, row in enumerate(grid):
+        c = 0
+        while c < width:
+            end = c
+            while end + 1 < width and row[end + 1] == row[c] and row[c]:
+                end += 1
+            if end > c and (c < 2 or end - c >= 2):
+                spans.append((c, r, end, r))
+                in_row_span.update((r, k) for k in range(c, end + 1))
+            c = end + 1
+    for c in range(min(2, width)):
+        r = 0
+        while r < len(grid):
+            end = r
+            while (end + 1 < len(grid) and grid[r][c] and grid[end + 1][c] == grid[r][c]
+                   and (r, c) not in in_row_span and (end + 1, c) not in in_row_span):
+                end += 1
+            if end > r:
+                spans.append((c, r, c, end))
+            r = end + 1
+    return spans
+
+
+def _covered(spans) -> set[tuple[int, int]]:
+    """(row, col) of the slots a merged cell covers, its own first slot excepted."""
+    return {(r, c) for c0, r0, c1, r1 in spans for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+            if (r, c) != (r0, c0)}
+
+
+def _column_weights(rows: list[list[str]]) -> list[float]:
+    width = max(len(r) for r in rows)
+    longest = [max((len(r[c]) for r in rows if c < len(r) and r.count(r[c]) == 1), default=2) for c in range(width)]
+    return [min(max(n, 5), 14) for n in longest]
+
+
+def render_pdf(source: Path, out: Path, footer: str = FOOTERS[0]) -> None:
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    title, blocks = read_blocks(source)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=19, firstLineIndent=22,
+                          alignment=TA_JUSTIFY, wordWrap="CJK", spaceAfter=2)
+    heading = ParagraphStyle("heading", parent=body, fontSize=12.5, leading=22, firstLineIndent=0,
+                             alignment=0, spaceBefore=4)
+    title_style = ParagraphStyle("title", parent=body, fontSize=16, leading=26, firstLineIndent=0,
+                                 alignment=TA_CENTER, spaceAfter=14)
+    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10.5, wordWrap="CJK")
+
+    def furniture(canvas, doc):
+        width, height = A4
+        canvas.saveState()
+        canvas.setFont(FONT, 8.5)
+        canvas.drawCentredString(width / 2, height - 40, title)
+        canvas.setLineWidth(0.6)
+        canvas.line(72, height - 45, width - 72, height - 45)
+        canvas.setFont(FONT, 9)
+        canvas.drawCentredString(width / 2, 40, footer.format(n=doc.page))
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=72, rightMargin=72, topMargin=72, bottomMargin=72,
+                            title=title)
+    frame_width = A4[0] - 144
+    story = []
+    for i, block in enumerate(blocks):
+        if block.rows is not None:
+            spans = merges(block.rows)
+            covered = _covered(spans)
+            width = max(len(r) for r in block.rows)
+            data = [[Paragraph(_escape(row[c]) if c < len(row) and (r, c) not in covered else "", cell_style)
+                     for c in range(width)] for r, row in enumerate(block.rows)]
+            weights = _column_weights(block.rows)
+            widths = [frame_width * w / sum(weights) for w in weights]
+            style = [("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+            style += [("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in spans]
+            story.append(Table(data, colWidths=widths, style=TableStyle(style)))
+            story.append(Spacer(1, 8))
+        elif i == 0:
+            story.append(Paragraph(_escape(block.text), title_style))
+        else:
+            if block.text.startswith(ATTACHMENT_MARKS):
+                story.append(PageBreak())
+            style = heading if block.heading_level or len(block.text) < 20 else body
+            story.append(Paragraph(_escape(block.text), style))
+    doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
+
+
+def render_docx(source: Path, out: Path) -> None:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    title, blocks = read_blocks(source)
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(11)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    document.sections[0].header.paragraphs[0].text = title
+    for i, block in enumerate(blocks):
+        if block.rows is not None:
+            _docx_table(document, block.rows)
+        elif i == 0:
+            paragraph = document.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run(block.text).bold = True
+        elif block.heading_level:
+            document.add_heading(block.text, level=min(block.heading_level, 9))
+        else:
+            if block.text.startswith(ATTACHMENT_MARKS):
+                document.add_page_break()
+            paragraph = document.add_paragraph(block.text)
+            paragraph.paragraph_format.first_line_indent = Pt(22)
+    document.save(str(out))
+
+
+def _docx_table(document, rows: list[list[str]]) -> None:
+    spans = merges(rows)
+    covered = _covered(spans)
+    width = max(len(r) for r in rows)
+    table = document.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c in range(width):
+            if (r, c) not in covered and c < len(row):
+                table.cell(r, c).text = row[c]
+    for c0, r0, c1, r1 in spans:
+        table.cell(r0, c0).merge(table.cell(r1, c1))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def sources(folder: Path = HERE) -> list[Path]:
+    """The text reports of the corpus that have gold facts."""
+    return sorted(p for p in folder.glob("*.txt") if (folder / f"{p.stem}.gold.json").exists())
+
+
+def render_all(out_dir: Path, only: list[Path] | None = None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i, source in enumerate(only or sources()):
+        pdf, word = out_dir / f"{source.stem}.pdf", out_dir / f"{source.stem}.docx"
+        render_pdf(source, pdf, FOOTERS[i % len(FOOTERS)])
+        render_docx(source, word)
+        shutil.copyfile(source.parent / f"{source.stem}.gold.json", out_dir / f"{source.stem}.gold.json")
+        written += [pdf, word]
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(HERE / "generated"), help="output folder (default corpus/generated)")
+    args = parser.parse_args(argv)
+    written = render_all(Path(args.out))
+    print(f"corpus: {len(written)} files written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
