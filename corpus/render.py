@@ -152,7 +152,7 @@ def render_pdf(source: Path, out: Path, footer: str = FOOTERS[0]) -> None:
         else:
             if block.text.startswith(ATTACHMENT_MARKS):
                 story.append(PageBreak())
-            style = heading if block.heading_level or len(block.text) < 20 else body
+            style = heading if block.heading_level or block.text.startswith(ATTACHMENT_MARKS) else body
             story.append(Paragraph(_escape(block.text), style))
     doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
 

@@ -6,8 +6,10 @@ table's rows (tab-separated, merged cells carried). Lines repeated at the same p
 """
 from __future__ import annotations
 
+import ctypes
 import io
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -31,6 +33,8 @@ MIN_RULES = 2
 # A page with fewer characters than this carries no text layer worth reading.
 MIN_TEXT_CHARS = 10
 BOLD_WEIGHT = 600
+BOLD_NAMES = (b"bold", b"black", b"heavy")
+FONT_NAME_BYTES = 128
 # What pdfium's FPDFTextObj_GetText returns for a text object it found no text in: a bare terminator.
 EMPTY_UTF16 = 2
 # A line ending within this many characters of the text block's right edge was wrapped by the layout.
@@ -101,8 +105,9 @@ def _wrapped_lines(bodies: list[list[_Line]]) -> set[int]:
     prose = [line for body in bodies for line in body if "\t" not in line.text and line.char_width]
     if not prose:
         return set()
-    block_left = min(line.left for line in prose)
-    block_right = max(line.right for line in prose)
+    # The text block's edges: where most lines start and end (a stray wide line does not move them).
+    block_left = Counter(round(line.left) for line in prose).most_common(1)[0][0]
+    block_right = Counter(round(line.right) for line in prose).most_common(1)[0][0]
     following = [line for body in bodies for line in body]
     wrapped = set()
     for line, after in zip(following, following[1:]):
@@ -190,11 +195,19 @@ def _pdfium_chars(page):
                 chars.append(None)
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            weight = pdfium_raw.FPDFText_GetFontWeight(textpage, i)
-            chars.append(_Char(ch, height - top, height - bottom, left, right, weight >= BOLD_WEIGHT))
+            chars.append(_Char(ch, height - top, height - bottom, left, right, _is_bold(textpage, i)))
         return chars
     finally:
         textpage.close()
+
+
+def _is_bold(textpage, index: int) -> bool:
+    """Bold by the font's weight, or by its name where the PDF gives no weight (Helvetica-Bold)."""
+    if pdfium_raw.FPDFText_GetFontWeight(textpage, index) >= BOLD_WEIGHT:
+        return True
+    name = ctypes.create_string_buffer(FONT_NAME_BYTES)
+    pdfium_raw.FPDFText_GetFontInfo(textpage, index, name, FONT_NAME_BYTES, None)
+    return any(word in name.value.lower() for word in BOLD_NAMES)
 
 
 def _plumber_chars(plumber_page) -> list[_Char | None]:
@@ -204,7 +217,7 @@ def _plumber_chars(plumber_page) -> list[_Char | None]:
     for c in plumber_page.chars:
         if previous and (abs(c["top"] - previous["top"]) > (c["bottom"] - c["top"]) / 2 or c["x0"] < previous["x0"]):
             chars.append(None)
-        chars.append(_Char(c["text"], c["top"], c["bottom"], c["x0"], c["x1"], "bold" in c["fontname"].lower()))
+        chars.append(_Char(c["text"], c["top"], c["bottom"], c["x0"], c["x1"], any(word in c["fontname"].lower().encode() for word in BOLD_NAMES)))
         previous = c
     return chars
 

@@ -1,0 +1,302 @@
+"""PDF and Word reports: the same facts as their text, true page numbers, tables as rows."""
+import json
+import re
+import sys
+from decimal import Decimal
+
+import pdfplumber
+import pytest
+
+from extract.evaluate import score_report
+from extract.load import load
+from extract.normalize import normalize
+from extract.pipeline import process_file
+from extract.sections import build_sections
+from conftest import CORPUS, ingest, read_table
+
+sys.path.insert(0, str(CORPUS))
+import render  # noqa: E402  (corpus/render.py)
+
+SEED_STEM = "000_2630a528c0b63dd5"
+TABLE_STEM = "105_huichuan_water_2024"
+FACT_TABLES = ("amounts", "rates", "counts")
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """Every corpus report with gold, rendered afresh as PDF and Word."""
+    out = tmp_path_factory.mktemp("rendered")
+    render.render_all(out)
+    return out
+
+
+def _facts(path) -> dict:
+    result = process_file(str(path))
+    assert result.error is None, result.error
+    return result
+
+
+def _keys(result, table: str) -> list[tuple]:
+    fields = {
+        "sections": ("level", "number", "title", "parent_id"),
+        "amounts": ("label", "role", "value_yuan"),
+        "rates": ("label", "role", "value_pct"),
+        "counts": ("subject", "value", "unit", "approx"),
+        "tasks": ("task_no", "name", "goal", "result"),
+        "findings": ("kind", "seq", "text"),
+        "indicators": ("table_no", "row_no", "level1", "level2", "level3", "target", "actual", "weight", "score", "note"),
+        "checks": ("check", "status", "observed"),
+    }[table]
+    # A layout space where the PDF wrapped a line ("0.6 万亩" at a line end) is not kept: compare without.
+    return [tuple(str(row[f]).replace(" ", "") for f in fields) for row in result.tables.get(table, [])]
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+@pytest.mark.parametrize("stem", [SEED_STEM, TABLE_STEM])
+def test_rendered_report_gives_the_facts_of_its_text(rendered, stem, suffix):
+    text_result = _facts(CORPUS / f"{stem}.txt")
+    other = _facts(rendered / f"{stem}{suffix}")
+    for table in ("sections", "amounts", "rates", "counts", "tasks", "findings", "indicators", "checks"):
+        assert _keys(other, table) == _keys(text_result, table), table
+    report = other.tables["reports"][0]
+    assert report["file_type"] == suffix[1:] and report["status"] == text_result.tables["reports"][0]["status"]
+    for field in ("title", "department", "year", "report_type", "grade", "score"):
+        assert report[field] == text_result.tables["reports"][0][field]
+
+
+def test_every_rendered_report_matches_its_gold(rendered):
+    for path in sorted(rendered.glob("*.pdf")) + sorted(rendered.glob("*.docx")):
+        gold = json.loads((rendered / f"{path.stem}.gold.json").read_text(encoding="utf-8"))
+        score = score_report(process_file(str(path)).tables, gold)
+        for name, tally in score.tallies.items():
+            if name == "counts.subject":  # our gold "what" texts are paraphrases, as for the text files
+                assert tally.recall >= 0.8, (path.name, score.problems)
+            else:
+                assert (tally.fp, tally.fn) == (0, 0), (path.name, name, score.problems)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_seed_pdf_facts_carry_their_true_page(rendered):
+    """Each fact, with the words before it, stands on the page it names (or runs onto it from the
+    page before). Pages are read independently with pdfplumber."""
+    path = rendered / f"{SEED_STEM}.pdf"
+    with pdfplumber.open(path) as pdf:
+        pages = [_squeeze(p.extract_text() or "") for p in pdf.pages]
+    assert len(pages) >= 4
+    result = _facts(path)
+    text = result.text
+    checked = 0
+    for table in FACT_TABLES:
+        for row in result.tables[table]:
+            start = max(text.rfind("\n", 0, row["char_start"]) + 1, row["char_start"] - 8)
+            context = _squeeze(text[start:row["char_end"]])
+            raw = _squeeze(row["raw"])
+            page = pages[row["page"] - 1]
+            on_page = context in page or any(
+                raw in context[k:] and page.find(context[k:]) >= 0 and pages[row["page"] - 2].rfind(context[:k]) >= 0
+                for k in range(1, len(context)) if row["page"] > 1)
+            assert on_page, (row["raw"], row["page"], context)
+            checked += 1
+    assert checked > 25
+    assert {row["page"] for row in result.tables["counts"]} >= {2, 3}
+
+
+def test_seed_pdf_has_no_page_furniture_in_text_or_facts(rendered):
+    path = rendered / f"{SEED_STEM}.pdf"
+    result = _facts(path)
+    title = result.tables["reports"][0]["title"]
+    # The running header repeats the title on every page; only the title line itself remains.
+    assert _squeeze(result.text).count(_squeeze(title)) == 1
+    furniture = re.compile(r"^[-—]\s*\d+\s*[-—]$|第\s*\d+\s*页", re.M)
+    assert not furniture.search(result.text)
+    for table in FACT_TABLES:
+        for row in result.tables[table]:
+            assert title not in row["evidence"] and not furniture.search(row["evidence"])
+    for row in result.tables["sections"]:
+        assert title not in row["title"] and not re.search(r"\d+\s*[-—]", row["title"])
+    # Lines wrapped by the layout and sentences split by page breaks are whole again: the PDF's
+    # paragraphs are the text's paragraphs.
+    text_paragraphs = _squeeze(_facts(CORPUS / f"{SEED_STEM}.txt").text.replace("\n", "¶")).split("¶")
+    assert _squeeze(result.text.replace("\n", "¶")).split("¶") == text_paragraphs
+
+
+def test_seed_pdf_pages_break_mid_sentence(rendered):
+    """The rendering itself: at least one page ends inside a sentence (what the joins must undo)."""
+    loaded = load(str(rendered / f"{SEED_STEM}.pdf"))
+    endings = [page.rstrip()[-1] for page in loaded.pages[:-1]]
+    assert any(ch not in "。；：！？" for ch in endings)
+
+
+INDICATOR_ROWS = [
+    ("产出指标", "数量指标", "新建集中供水工程数量", "≥6处", "6处", "10", "10", ""),
+    ("产出指标", "数量指标", "改造老旧供水管网长度", "≥42公里", "43.6公里", "10", "10", ""),
+    ("产出指标", "数量指标", "配备水质净化消毒设备", "18台（套）", "18台（套）", "5", "5", ""),
+    ("产出指标", "质量指标", "工程竣工验收合格率", "100%", "100%", "10", "10", ""),
+    ("产出指标", "质量指标", "农村集中供水水质达标率（按季度抽检）", "≥95%", "93.8%", "5", "4.5",
+     "枯水期两处水源浊度偏高，已加装过滤设施并加密抽检"),
+    ("产出指标", "时效指标", "工程完工时间", "2024年11月底前", "2024年11月25日", "5", "5", ""),
+    ("产出指标", "成本指标", "项目总成本控制", "≤520万元", "506.35万元", "5", "5", ""),
+    ("效益指标", "社会效益指标", "受益农村人口", "≥2.3万人", "2.41万人", "10", "10", ""),
+    ("效益指标", "社会效益指标", "农村自来水普及率", "≥92%", "93.5%", "10", "10", ""),
+    ("效益指标", "可持续影响指标", "工程设计使用年限", "≥20年", "20年", "5", "5", ""),
+    ("效益指标", "生态效益指标", "水源地保护范围划定完成率", "100%", "100%", "5", "5", ""),
+    ("满意度指标", "满意度指标", "受益群众满意度", "≥90%", "94.2%", "10", "9.5", "停水检修通知不够及时，将通过村务群提前发布"),
+]
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx", ".txt"])
+def test_indicator_table_rows_are_exact(rendered, suffix):
+    path = CORPUS / f"{TABLE_STEM}.txt" if suffix == ".txt" else rendered / f"{TABLE_STEM}{suffix}"
+    out = rendered / f"out{suffix}"
+    assert ingest([path], out) == 0
+    rows = read_table(out, "indicators")
+    got = [(r["level1"], r["level2"], r["level3"], r["target"], r["actual"], r["weight"], r["score"], r["note"])
+           for r in rows]
+    assert got == INDICATOR_ROWS
+    assert [r["row_no"] for r in rows] == [str(i) for i in range(1, 13)] and {r["table_no"] for r in rows} == {"1"}
+    table_page = {".pdf": _page_holding(path, "三级指标"), ".docx": 2, ".txt": 1}[suffix]
+    assert {r["page"] for r in rows} == {str(table_page)}
+
+
+def _page_holding(path, words: str) -> int:
+    return next(i for i, page in enumerate(load(str(path)).pages, 1) if words in page)
+
+
+def test_indicator_pdf_has_merged_and_multi_line_cells(rendered):
+    """The rendered table really has what the rows above must survive: cells pdfplumber reports as
+    covered by a merged cell, and cells wrapped over several lines."""
+    path = rendered / f"{TABLE_STEM}.pdf"
+    page_no = _page_holding(path, "三级指标")
+    with pdfplumber.open(path) as pdf:
+        tables = pdf.pages[page_no - 1].extract_tables()
+    cells = [cell for table in tables for row in table for cell in row]
+    assert sum(cell is None for cell in cells) >= 20
+    assert any(cell and "\n" in cell for cell in cells)
+    assert max(len(table) for table in tables) >= 10
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+def test_budget_block_of_the_table_gives_amounts_and_rates_with_its_page(rendered, suffix):
+    path = rendered / f"{TABLE_STEM}{suffix}"
+    result = _facts(path)
+    page = _page_holding(path, "年初预算数\t") if suffix == ".pdf" else 2
+    cells = {(a["label"], a["role"], a["value_yuan"]) for a in result.tables["amounts"] if a["page"] == page}
+    assert cells == {
+        ("年初预算数", "budget_initial", Decimal("4800000.00")), ("全年预算数", "budget_total", Decimal("5200000.00")),
+        ("全年执行数", "expenditure_total", Decimal("5063500.00")),
+        ("当年财政拨款 年初预算数", "other", Decimal("4800000.00")), ("当年财政拨款 全年预算数", "other", Decimal("5000000.00")),
+        ("当年财政拨款 全年执行数", "other", Decimal("4863500.00")),
+        ("上年结转资金 年初预算数", "other", Decimal("0.00")), ("上年结转资金 全年预算数", "other", Decimal("200000.00")),
+        ("上年结转资金 全年执行数", "other", Decimal("200000.00")),
+        ("其他资金 年初预算数", "other", Decimal("0.00")), ("其他资金 全年预算数", "other", Decimal("0.00")),
+        ("其他资金 全年执行数", "other", Decimal("0.00")),
+    }
+    rates = [(r["label"], r["role"], r["value_pct"]) for r in result.tables["rates"] if r["page"] == page]
+    assert rates == [("执行率", "execution_rate", Decimal("97.38"))]
+    # Scores (分值 10, 得分 9.7) are not money, and no count is read off the table.
+    assert not any(r["page"] == page for r in result.tables["counts"])
+
+
+def _scanned_pdf(path) -> None:
+    """Pages that are only pictures of text: grey bars where the lines would be."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for _ in range(2):
+        image = Image.new("L", (600, 840), 255)
+        draw = ImageDraw.Draw(image)
+        for y in range(80, 760, 28):
+            draw.rectangle((60, y, 540, y + 12), fill=90)
+        c.drawImage(ImageReader(image), 0, 0, *A4)
+        c.showPage()
+    c.save()
+
+
+def _encrypted_pdf(path) -> None:
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), encrypt=pdfencrypt.StandardEncryption("open-sesame", canModify=0))
+    c.drawString(72, 720, "locked report")
+    c.save()
+
+
+def test_scanned_encrypted_and_corrupt_files_beside_good_ones(rendered, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for suffix in (".pdf", ".docx"):
+        (folder / f"good{suffix}").write_bytes((rendered / f"{SEED_STEM}{suffix}").read_bytes())
+    _scanned_pdf(folder / "scanned.pdf")
+    _encrypted_pdf(folder / "encrypted.pdf")
+    (folder / "truncated.pdf").write_bytes((rendered / f"{SEED_STEM}.pdf").read_bytes()[:3000])
+    (folder / "not_really.docx").write_bytes(b"PK\x03\x04 this is no Word file")
+    out = tmp_path / "out"
+    assert ingest([folder], out) == 1
+
+    reports = {r["source_path"].rsplit("/", 1)[-1]: r for r in read_table(out, "reports")}
+    assert set(reports) == {"good.pdf", "good.docx", "scanned.pdf"}
+    assert reports["scanned.pdf"]["needs_ocr"] == "true" and reports["scanned.pdf"]["status"] == "failed"
+    assert reports["scanned.pdf"]["n_pages"] == "2"
+    assert reports["good.pdf"]["status"] == "ok" and reports["good.pdf"]["needs_ocr"] == "false"
+    errors = {r["source_path"].rsplit("/", 1)[-1]: r for r in read_table(out, "errors")}
+    assert {name: e["error_type"] for name, e in errors.items()} == {
+        "scanned.pdf": "needs_ocr", "encrypted.pdf": "encrypted", "truncated.pdf": "corrupt", "not_really.docx": "corrupt"}
+    for name, error in errors.items():
+        assert error["message"].startswith(str(folder / name)) and "\n" not in error["message"]
+    good_ids = {reports["good.pdf"]["report_id"], reports["good.docx"]["report_id"]}
+    assert {r["report_id"] for r in read_table(out, "amounts")} == good_ids
+
+
+def _docx_with_styles(path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某某县文化馆2024年部门整体支出绩效自评报告")
+    document.add_heading("单位基本情况", level=1)
+    paragraph = document.add_paragraph("本单位全年预算数为 ")
+    paragraph.add_run("320.50 万元").bold = True
+    paragraph.add_run("，全年执行数为 310.00 万元。")
+    document.add_heading("工作开展情况", level=1)
+    document.add_heading("群众文化活动", level=2)
+    document.add_paragraph("全年组织文艺演出 46 场。")
+    document.add_page_break()
+    document.add_heading("存在的问题", level=1)
+    document.add_paragraph("1.活动场地偏小。")
+    document.save(str(path))
+
+
+def test_word_heading_styles_bold_runs_and_page_breaks(tmp_path):
+    """Word numbers headings itself (list numbering is not in the text): the style makes the heading."""
+    path = tmp_path / "styled.docx"
+    _docx_with_styles(path)
+    doc = normalize(load(str(path)))
+    sections = build_sections(doc)
+    assert [(s.level, s.title, s.path, s.page) for s in sections] == [
+        (1, "单位基本情况", "单位基本情况", 1), (1, "工作开展情况", "工作开展情况", 1),
+        (2, "群众文化活动", "工作开展情况 / 群众文化活动", 1), (1, "存在的问题", "存在的问题", 2)]
+    assert [doc.text[s:e] for s, e in doc.emphasis] == ["320.50 万元"]
+    result = _facts(path)
+    assert [(a["role"], a["value_yuan"], a["page"]) for a in result.tables["amounts"]] == [
+        ("budget_total", Decimal("3205000.00"), 1), ("expenditure_total", Decimal("3100000.00"), 1)]
+    assert [(f["kind"], f["text"], f["page"], f["section_path"]) for f in result.tables["findings"]] == [
+        ("problem", "活动场地偏小。", 2, "存在的问题")]
+
+
+def test_pdf_bold_runs_become_emphasis(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "bold.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 720, "Budget execution rate")
+    c.setFont("Helvetica-Bold", 12)
+    c.drawString(210, 720, "KEY FIGURE")
+    c.save()
+    doc = normalize(load(str(path)))
+    assert [doc.text[s:e] for s, e in doc.emphasis] == ["KEY FIGURE"]
