@@ -190,24 +190,31 @@ def _pdfium_chars(page):
             if pdfium_raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0) <= EMPTY_UTF16:
                 return None
         chars: list[_Char | None] = []
+        bold_objects: dict = {}
         for i, ch in enumerate(textpage.get_text_range()):
             if ch in "\r\n":
                 chars.append(None)
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            chars.append(_Char(ch, height - top, height - bottom, left, right, _is_bold(textpage, i)))
+            chars.append(_Char(ch, height - top, height - bottom, left, right, _is_bold(textpage, i, bold_objects)))
         return chars
     finally:
         textpage.close()
 
 
-def _is_bold(textpage, index: int) -> bool:
-    """Bold by the font's weight, or by its name where the PDF gives no weight (Helvetica-Bold)."""
-    if pdfium_raw.FPDFText_GetFontWeight(textpage, index) >= BOLD_WEIGHT:
-        return True
-    name = ctypes.create_string_buffer(FONT_NAME_BYTES)
-    pdfium_raw.FPDFText_GetFontInfo(textpage, index, name, FONT_NAME_BYTES, None)
-    return any(word in name.value.lower() for word in BOLD_NAMES)
+def _is_bold(textpage, index: int, known: dict) -> bool:
+    """Bold by the font's weight, or by its name where the PDF gives no weight (Helvetica-Bold).
+    Asked once per text object: its characters share one font."""
+    handle = pdfium_raw.FPDFText_GetTextObject(textpage, index)
+    key = ctypes.cast(handle, ctypes.c_void_p).value
+    if key not in known:
+        bold = pdfium_raw.FPDFText_GetFontWeight(textpage, index) >= BOLD_WEIGHT
+        if not bold:
+            name = ctypes.create_string_buffer(FONT_NAME_BYTES)
+            pdfium_raw.FPDFText_GetFontInfo(textpage, index, name, FONT_NAME_BYTES, None)
+            bold = any(word in name.value.lower() for word in BOLD_NAMES)
+        known[key] = bold
+    return known[key]
 
 
 def _plumber_chars(plumber_page) -> list[_Char | None]:
