@@ -12,7 +12,7 @@ from ..numbers import parse_number
 from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
 from .amounts import classify
-from .text_tables import figure_cells, in_tables
+from .text_tables import figure_cells, in_tables, number_of
 
 _PERCENT = regex.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)[ \t]*%|百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
 
@@ -57,6 +57,6 @@ def _table_rates(ctx: Context) -> list[Rate]:
                 continue
             role = role_for(cell.header, _config()["roles"]) if cell.whole_row else "other"
             label = cell.header if cell.whole_row else f"{cell.row_label} {cell.header}"
-            value = Decimal(cell.text.strip().lstrip("≥≤><＜约").rstrip("%").strip())
+            value = number_of(cell.text)
             facts.append(Rate(label=label, role=role, value_pct=value, span=make_span(ctx, cell.start, cell.end)))
     return facts
