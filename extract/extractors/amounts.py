@@ -112,7 +112,6 @@ def _table_amounts(ctx: Context) -> list[Amount]:
             if cell.percent or cell.unit is None or number is None:
                 continue
             role = classify(cell.header)[0] if cell.whole_row else "other"
-            label = cell.header if cell.whole_row else f"{cell.row_label} {cell.header}"
             value = (number * Decimal(cfg["units"][cell.unit])).quantize(CENT)
-            facts.append(Amount(label=label, role=role, value_yuan=value, span=make_span(ctx, cell.start, cell.end)))
+            facts.append(Amount(label=cell.label, role=role, value_yuan=value, span=make_span(ctx, cell.start, cell.end)))
     return facts

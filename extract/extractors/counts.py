@@ -11,11 +11,10 @@ from .. import rules
 from ..model import Count
 from ..nlp import nlp, pos_of
 from ..numbers import number_pattern, parse_number
-from ..spans import after_unclosed, clause_start, make_span
+from ..spans import CLAUSE_STOPS, after_unclosed, clause_start, make_span
 from . import Context, register
 from .text_tables import in_tables
 
-STOPS = "。！？!?；;\n\t，,、：:"
 _NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
 
@@ -163,8 +162,8 @@ def extract_counts(ctx: Context) -> list[Count]:
         num_start, end = m.start("num"), m.end()
         if in_tables(tables, num_start):
             continue  # table cells are targets and indicator values: the indicators table has them
-        left_start = clause_start(text, m.start(), STOPS, floor=previous_end)
-        right_end = min((i for i in (text.find(c, end) for c in STOPS) if i >= 0), default=len(text))
+        left_start = clause_start(text, m.start(), floor=previous_end)
+        right_end = min((i for i in (text.find(c, end) for c in CLAUSE_STOPS) if i >= 0), default=len(text))
         doc = nlp()(text[left_start:right_end])
         offset = num_start - left_start
         if not m.group("num")[0].isdigit() and not _is_chinese_number_token(doc, offset):

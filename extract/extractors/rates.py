@@ -56,7 +56,6 @@ def _table_rates(ctx: Context) -> list[Rate]:
             if not cell.percent:
                 continue
             role = role_for(cell.header, _config()["roles"]) if cell.whole_row else "other"
-            label = cell.header if cell.whole_row else f"{cell.row_label} {cell.header}"
             value = number_of(cell.text)
-            facts.append(Rate(label=label, role=role, value_pct=value, span=make_span(ctx, cell.start, cell.end)))
+            facts.append(Rate(label=cell.label, role=role, value_pct=value, span=make_span(ctx, cell.start, cell.end)))
     return facts

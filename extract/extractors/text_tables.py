@@ -54,6 +54,11 @@ class FigureCell:
     unit: str | None  # money unit in force, None when no unit is given
     percent: bool
 
+    @property
+    def label(self) -> str:
+        """The column's name for a whole row; "row column" for a part (上年结转资金 全年执行数)."""
+        return self.header if self.whole_row else f"{self.row_label} {self.header}"
+
 
 def header_key(text: str) -> str:
     return simplified(regex.sub(r"\s+", "", text))
@@ -153,11 +158,11 @@ def figure_cells(table: TextTable):
     """FigureCells of a figure table: numbers under a money or rate column of the header above."""
     cfg = _config()
     header: list[CellSpan] | None = None
-    header_units: list[str] = []
+    header_unit = None  # a unit note anywhere in the header row (项目资金（万元） over the labels)
     for r, row in enumerate(table.rows):
         if r in table.headers:
             header = row if table.headers[r] == "figures" else None
-            header_units = [m.group("unit") for c in row if (m := _UNIT_NOTE.search(c.text))] if header else []
+            header_unit = next((m.group("unit") for c in row if (m := _UNIT_NOTE.search(c.text))), None)
             continue
         if header is None:
             continue
@@ -178,7 +183,7 @@ def figure_cells(table: TextTable):
             percent = bool(_FIGURE.match(cell.text.strip()).group("pct"))
             if kind == "money" and percent or kind == "rate" and not percent:
                 continue
-            unit = column_unit.group("unit") if column_unit else (row_unit or (header_units[0] if header_units else None) or table.unit)
+            unit = column_unit.group("unit") if column_unit else (row_unit or header_unit or table.unit)
             yield FigureCell(cell.start, cell.end, cell.text, _UNIT_NOTE.sub("", name_cell.text).strip("（）() "),
                              row_label, whole, unit, percent)
 
