@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -100,6 +101,12 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
     ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
     ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
+    evaluate = sub.add_parser("eval", help="score an output folder against gold files (docs/gold-format.md)")
+    evaluate.add_argument("out", metavar="OUT_DIR")
+    evaluate.add_argument("--gold", required=True, metavar="GOLD_DIR", help="folder of gold .json files")
+    evaluate.add_argument("--min-f1", type=float, metavar="X",
+                          help="exit 1 when the overall F1 or any table's or field's F1 is below X")
+    evaluate.add_argument("--problems", action="store_true", help="also list every miss and extra")
     return p
 
 
@@ -111,7 +118,49 @@ def main(argv: list[str] | None = None) -> int:
             print(f"jixiao: error: no such path: {', '.join(missing)}", file=sys.stderr)
             return 2
         return run_ingest(args.paths, args.out, args.format, args.excel)
+    if args.command == "eval":
+        return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
     return 2
+
+
+def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: bool) -> int:
+    from .evaluate import evaluate
+    if not (out / "reports.csv").is_file():
+        print(f"jixiao: error: {out}: no reports.csv (not an output folder of jixiao ingest)", file=sys.stderr)
+        return 2
+    if not gold_dir.is_dir() or not any(gold_dir.glob("*.json")):
+        print(f"jixiao: error: {gold_dir}: no gold .json files", file=sys.stderr)
+        return 2
+    result = evaluate(out, gold_dir)
+    with open(out / "eval.json", "w", encoding="utf-8") as f:
+        json.dump(result, f, ensure_ascii=False, indent=1)
+    _print_eval(result, show_problems)
+    print(f"written {out / 'eval.json'}")
+    rows = {"overall": result["overall"], **result["tables"]}
+    below = [name for name, figures in rows.items() if min_f1 is not None and figures["f1"] < min_f1]
+    if below:
+        print(f"jixiao: F1 below {min_f1} for {', '.join(below)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_eval(result: dict, show_problems: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    console = Console()
+    if show_problems:
+        for source, report in result["reports"].items():
+            for problem in report["problems"]:
+                console.print(f"{source}: {problem}", markup=False, highlight=False)
+    table = Table(title=f"{result['n_scored']} reports scored against {result['gold_dir']}"
+                        f" ({result['n_reports']} in {result['out_dir']}, "
+                        f"{result['n_gold_without_report']} gold files without a report)")
+    for column in ("table / field", "TP", "FP", "FN", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "table / field" else "right")
+    for name, f in [*result["tables"].items(), ("overall", result["overall"])]:
+        table.add_row(name, str(f["tp"]), str(f["fp"]), str(f["fn"]), f"{f['precision']:.4f}",
+                      f"{f['recall']:.4f}", f"{f['f1']:.4f}", end_section=name == list(result["tables"])[-1])
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,14 @@ and extras that match them are forgiven.
 """
 from __future__ import annotations
 
+import csv
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-import jieba
+from .nlp import words as jieba_words
 
 META_FIELDS = ("title", "department", "region_province", "region_city", "region_district", "year",
                "report_type", "grade", "score")
@@ -59,19 +62,34 @@ def _match(score: ReportScore, name: str, gold: list, got: list, optional: list 
     tally.tp += sum(both.values())
     for key, n in (want - have).items():
         tally.fn += n
-        score.problems.append(f"{name}: missing {key}")
+        score.problems.append(f"{name}: missing {_show(key)}")
     for key, n in (have - want).items():
         forgiven = min(n, spare[key])
         spare[key] -= forgiven
         if n - forgiven:
             tally.fp += n - forgiven
-            score.problems.append(f"{name}: extra {key}")
+            score.problems.append(f"{name}: extra {_show(key)}")
+
+
+def _show(key) -> str:
+    """A key as a reader wants it in a problem line: numbers in plain notation."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return " ".join(format(p, "f") if isinstance(p, Decimal) else str(p) for p in parts)
+
+
+def _match_with_field(score: ReportScore, name: str, gold: list, got: list, optional: list = ()) -> None:
+    """Match (value, role-or-unit) keys as `name`, and the values alone as `name.value`, so a wrong role
+    shows apart from a missed number."""
+    _match(score, name, gold, got, optional)
+    values = ReportScore()
+    _match(values, "value", [k[0] for k in gold], [k[0] for k in got], [k[0] for k in optional])
+    score.tallies[f"{name}.value"] = values.tallies["value"]
 
 
 def subject_covers(subject: str, what: str, evidence: str, share: float = 0.5) -> bool:
     """A count's subject holds the gold's words: of the words of the gold description (2+ chars) that
     the sentence contains, at least `share` must be in the subject (1.0: all of them)."""
-    words = [w for w in jieba.lcut(what.replace("“", "").replace("”", "")) if len(w) >= 2]
+    words = [w for w in jieba_words(what.replace("“", "").replace("”", "")) if len(w) >= 2]
     present = [w for w in words if w in evidence]
     if not present:
         return not words
@@ -82,31 +100,33 @@ def score_report(tables: dict[str, list[dict]], gold: dict) -> ReportScore:
     """Compare one report's rows (as the pipeline makes them or as read from CSV) with its gold."""
     score = ReportScore()
     report = tables["reports"][0] if tables.get("reports") else {}
-    meta = score.tally("metadata")
     for name in META_FIELDS:
         want, have = gold["report"].get(name), report.get(name)
         if name in ("year", "score"):
             want, have = _dec(want), _dec(have)
         else:
             want, have = want or None, have or None
-        if want == have:
-            meta.tp += 1
-        else:
-            meta.fn += 1
-            meta.fp += have is not None
+        for tally in (score.tally("metadata"), score.tally(f"metadata.{name}")):
+            if want == have:
+                tally.tp += want is not None
+            else:
+                tally.fn += want is not None
+                tally.fp += have is not None
+        if want != have:
             score.problems.append(f"metadata: {name} is {have!r}, gold {want!r}")
 
     _match(score, "sections", [(g["level"], g["number"], g["title"]) for g in gold.get("sections", [])],
            [(int(r["level"]), r["number"], r["title"]) for r in tables.get("sections", [])])
-    _match(score, "amounts", [(_dec(g["value_yuan"]), g["role"]) for g in gold.get("amounts", [])],
-           [(_dec(r["value_yuan"]), r["role"]) for r in tables.get("amounts", [])])
-    _match(score, "rates", [(_dec(g["value_pct"]), g["role"]) for g in gold.get("rates", [])],
-           [(_dec(r["value_pct"]), r["role"]) for r in tables.get("rates", [])],
-           [(_dec(g["value_pct"]), g.get("role", "other")) for g in gold.get("rates_optional", []) if "value_pct" in g])
+    _match_with_field(score, "amounts", [(_dec(g["value_yuan"]), g["role"]) for g in gold.get("amounts", [])],
+                      [(_dec(r["value_yuan"]), r["role"]) for r in tables.get("amounts", [])])
+    _match_with_field(score, "rates", [(_dec(g["value_pct"]), g["role"]) for g in gold.get("rates", [])],
+                      [(_dec(r["value_pct"]), r["role"]) for r in tables.get("rates", [])],
+                      [(_dec(g["value_pct"]), g.get("role", "other"))
+                       for g in gold.get("rates_optional", []) if "value_pct" in g])
     counts = tables.get("counts", [])
-    _match(score, "counts", [(_dec(g["value"]), g["unit"]) for g in gold.get("counts", [])],
-           [(_dec(r["value"]), r["unit"]) for r in counts],
-           [(_dec(g["value"]), g["unit"]) for g in gold.get("counts_optional", []) if "value" in g])
+    _match_with_field(score, "counts", [(_dec(g["value"]), g["unit"]) for g in gold.get("counts", [])],
+                      [(_dec(r["value"]), r["unit"]) for r in counts],
+                      [(_dec(g["value"]), g["unit"]) for g in gold.get("counts_optional", []) if "value" in g])
     _score_subjects(score, gold.get("counts", []), counts)
     _score_must_not(score, gold.get("must_not", []), counts)
     _score_tasks(score, gold.get("tasks", []), tables.get("tasks", []))
@@ -182,3 +202,83 @@ def _score_tasks(score: ReportScore, gold_tasks: list, tasks: list) -> None:
             score.problems.append(f"tasks: task {g['task_no']} {'missing' if t is None else 'differs'}")
     tally.fp += len(by_no)
     score.problems.extend(f"tasks: extra task {n}" for n in by_no)
+
+
+# --- a whole output folder against a folder of gold files (`jixiao eval`) ------------------------
+
+def read_output(out_dir: Path) -> dict[str, dict[str, list[dict]]]:
+    """The CSV tables of an output folder, split by report: {report_id: {table: rows}}."""
+    by_report: dict[str, dict[str, list[dict]]] = {}
+    for table in SCORED_TABLES:
+        path = out_dir / f"{table}.csv"
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                by_report.setdefault(row["report_id"], {}).setdefault(table, []).append(row)
+    return by_report
+
+
+def gold_name(path: Path) -> str:
+    """The report a gold file is for: `gold/101_x.gold.json` and `gold/101_x.json` are for `101_x.*`."""
+    return path.name.removesuffix(".json").removesuffix(".gold")
+
+
+def evaluate(out_dir: Path, gold_dir: Path) -> dict:
+    """Score every report in out_dir that has a gold file (matched by file name, or by the gold's
+    `source`); a gold file without a report is scored as all missed. Returns the figures as data."""
+    reports = read_output(out_dir)
+    golds = {}
+    for path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(gold, dict) and "report" in gold:
+            golds[gold_name(path)] = gold
+            if gold.get("source"):
+                golds.setdefault(Path(gold["source"]).stem, gold)
+    totals: dict[str, Tally] = {}
+    per_report, used = {}, set()
+    for report_id, tables in sorted(reports.items(), key=lambda kv: kv[1]["reports"][0]["source_path"]):
+        source = tables["reports"][0]["source_path"]
+        gold = golds.get(Path(source).stem)
+        if gold is None:
+            continue
+        used.add(id(gold))
+        per_report[source] = _add(totals, score_report(tables, gold))
+    for key, gold in golds.items():
+        if id(gold) not in used:
+            used.add(id(gold))
+            per_report[f"(no report) {key}"] = _add(totals, score_report({}, gold))
+    overall = Tally()
+    for name, tally in totals.items():
+        if "." not in name:
+            overall.tp, overall.fp, overall.fn = overall.tp + tally.tp, overall.fp + tally.fp, overall.fn + tally.fn
+    return {
+        "out_dir": str(out_dir), "gold_dir": str(gold_dir),
+        "n_reports": len(reports), "n_scored": sum(not k.startswith("(no report)") for k in per_report),
+        "n_gold_without_report": sum(k.startswith("(no report)") for k in per_report),
+        "overall": _figures(overall),
+        "tables": {name: _figures(totals[name]) for name in sorted(totals, key=_table_order)},
+        "reports": per_report,
+    }
+
+
+SCORED_TABLES = ("reports", "sections", "amounts", "rates", "counts", "tasks", "indicators", "findings", "checks")
+
+
+def _table_order(name: str) -> tuple:
+    table, _, field_name = name.partition(".")
+    order = ["metadata", *SCORED_TABLES[1:], "must_not"]
+    return (order.index(table) if table in order else len(order), field_name)
+
+
+def _add(totals: dict[str, Tally], score: ReportScore) -> dict:
+    for name, tally in score.tallies.items():
+        total = totals.setdefault(name, Tally())
+        total.tp, total.fp, total.fn = total.tp + tally.tp, total.fp + tally.fp, total.fn + tally.fn
+    return {"tables": {name: _figures(t) for name, t in sorted(score.tallies.items())},
+            "problems": score.problems}
+
+
+def _figures(tally: Tally) -> dict:
+    return {"tp": tally.tp, "fp": tally.fp, "fn": tally.fn, "precision": round(tally.precision, 4),
+            "recall": round(tally.recall, 4), "f1": round(tally.f1, 4)}

@@ -31,6 +31,12 @@ def nlp() -> spacy.language.Language:
     return pipeline
 
 
+def words(text: str) -> list[str]:
+    """jieba's words for text, with our dictionary."""
+    _jieba()
+    return jieba.lcut(text)
+
+
 @functools.cache
 def pos_of(word: str) -> str:
     """jieba's part-of-speech tag for one token: the dictionary's tag, else the tagger's guess."""
