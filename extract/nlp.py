@@ -37,6 +37,12 @@ def words(text: str) -> list[str]:
     return jieba.lcut(text)
 
 
+def in_dictionary(word: str) -> bool:
+    """Whether jieba knows word (rather than having guessed it from its character model)."""
+    _jieba()
+    return bool(jieba.dt.FREQ.get(word))
+
+
 @functools.cache
 def pos_of(word: str) -> str:
     """jieba's part-of-speech tag for one token: the dictionary's tag, else the tagger's guess."""

@@ -9,7 +9,7 @@ import regex
 
 from .. import rules
 from ..model import Count
-from ..nlp import nlp, pos_of
+from ..nlp import in_dictionary, nlp, pos_of
 from ..numbers import number_pattern, parse_number
 from ..spans import CLAUSE_STOPS, after_unclosed, clause_start, make_span
 from . import Context, register
@@ -69,8 +69,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def _is_chinese_number_token(doc, offset: int) -> bool:
-    """A Chinese numeral counts only where jieba starts a word there (not 统一 in 统一个)."""
-    return any(t.idx == offset for t in doc)
+    """A Chinese numeral counts only where jieba starts a word there, not inside a word it knows
+    (统一 in 统一个); a word jieba only guessed (管网三公里 → 网三) does not hide a numeral."""
+    return any(t.idx == offset or (t.idx < offset < t.idx + len(t.text) and not in_dictionary(t.text))
+               for t in doc)
 
 
 def _noun_phrase(tokens, measure_words) -> str:
@@ -106,6 +108,18 @@ def _noun_phrase(tokens, measure_words) -> str:
             phrase.append(word)
             i += 1
         else:
+            # Verbs inside a compound noun (送教下乡活动, 非遗展示活动): run on through content words
+            # to the last noun among them.
+            run = i
+            while run < n and tokens[run][1].startswith(("v", *_NOUNISH)) and not tokens[run][0].isspace():
+                run += 1
+            last_noun = max((j for j in range(i, run) if tokens[j][1].startswith(_NOUNISH)), default=None)
+            if last_noun is None and not phrase and run == n and pos.startswith("v"):
+                last_noun = run - 1  # verbs alone closing the clause name the thing (3 件投诉举报)
+            if last_noun is not None and pos.startswith("v"):
+                phrase.extend(w for w, _ in tokens[i:last_noun + 1])
+                i = last_noun + 1
+                continue
             break
     while phrase and phrase[-1] == "的":
         phrase.pop()

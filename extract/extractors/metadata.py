@@ -8,6 +8,7 @@ import regex
 from .. import rules
 from ..headings import clean_title, match_heading
 from ..model import ReportMeta
+from ..nlp import words
 from ..regions import find_regions
 from . import Context, register
 
@@ -54,11 +55,28 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
 
 
 def department_from_title(title: str) -> str | None:
-    _, _, suffixes = _config()
+    """The unit's name before the year (荔湾区政协办公室2023年度…), or after a leading year up to the
+    kind of report (2023年度荔湾区政协办公室部门整体支出…, …局农村饮水项目支出…)."""
+    cfg, _, suffixes = _config()
     cut = _YEAR.search(title) or _CN_YEAR.search(title)
     head = title[: cut.start()] if cut else title
     head = regex.sub(r"(关于)$", "", head)
-    return head if len(head) >= 3 and head.endswith(suffixes) else None
+    if len(head) >= 3 and head.endswith(suffixes):
+        return head
+    if not cut or cut.start() > 0:
+        return None
+    rest = regex.sub(r"^度", "", title[cut.end():])
+    kinds = [w for terms in cfg["report_types"].values() for w in terms]
+    end = min((i for i in (rest.find(w) for w in kinds) if i > 0), default=len(rest))
+    head = rest[:end]
+    if head.endswith(suffixes):
+        return head if len(head) >= 3 else None
+    at = 0
+    for word in words(head):
+        at += len(word)
+        if word.endswith(tuple(cfg["title_unit_endings"])) and at >= 3:
+            return head[:at]
+    return None
 
 
 def department_from_fields(text: str) -> str | None:
