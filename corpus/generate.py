@@ -147,7 +147,8 @@ class Department:
 def department(seed: int, index: int) -> Department:
     rng = random.Random(f"{seed}:department:{index}")
     kind = KINDS[index % len(KINDS)]
-    province, city, district = PLACES[(index // len(KINDS) + index) % len(PLACES)]
+    # Departments of one kind move 3 places on each round, so no two share a name (up to 220 of them).
+    province, city, district = PLACES[(index % len(KINDS) + 3 * (index // len(KINDS))) % len(PLACES)]
     base = Decimal(rng.choice([rng.randint(600, 4000), rng.randint(4000, 30000)]))
     project = rng.choice(kind.projects) if index % 3 == 2 else ""
     return Department(index, f"{city}{district or ''}{kind.name}", kind, province, city, district,
@@ -674,7 +675,7 @@ def _project(w, dept, year, budget, money, numbering, score, grade) -> None:
                f"全年预算{w.amount('全年预算', 'budget_total', b.total, m(b.total, True))}，"
                f"截至年底已支出{w.amount('已支出', 'expenditure_total', b.spent, m(b.spent))}，"
                f"支出率{w.rate('支出率', 'execution_rate', rate)}。")
-    activities = rng.sample(dept.kind.activities, 4)
+    activities = rng.sample(dept.kind.activities, rng.randint(4, 6))
     targets = {a: rng.randint(a.low, a.high) for a in activities}
     actual = {a: targets[a] + rng.randint(0, max(1, targets[a] // 10)) for a in activities}
     heading(w, numbering, 1, "绩效目标完成情况")
@@ -689,7 +690,10 @@ def _project(w, dept, year, budget, money, numbering, score, grade) -> None:
     _findings(w, "measure", rng.sample(MEASURES, 2))
     heading(w, numbering, 1, "自评结论")
     _conclusion(w, dept, year, score, grade)
-    w.line(f"附件：{dept.project}项目支出绩效自评表")
+    if rng.random() < 0.5:
+        w.line(f"附件：{dept.project}项目支出绩效自评表")  # the attachment opens a new page
+    else:  # the table follows the text and may run onto the next page
+        w.line(f"{dept.project}项目支出绩效自评情况见下表。")
     _self_evaluation_table(w, dept, b, rate, activities, targets, actual, score)
     w.gold["checks"] = [
         {"check": "basic_plus_project_equals_expenditure", "expected": "skipped"},

@@ -32,6 +32,9 @@ FONT = "STSong-Light"
 ATTACHMENT_MARKS = ("附件", "附表")
 # Page number footers, one style per report in turn, as published reports vary.
 FOOTERS = ("- {n} -", "第 {n} 页", "— {n} —")
+# A cell merged down over more rows would keep a long table from breaking across pages (reportlab
+# never splits a merged cell); Word splits them, and the next page shows the label again.
+MAX_ROWS_MERGED_DOWN = 6
 
 
 @dataclass
@@ -62,7 +65,8 @@ def read_blocks(path: Path) -> tuple[str, list[Block]]:
 def merges(rows: list[list[str]]) -> list[tuple[int, int, int, int]]:
     """(first col, first row, last col, last row) of each merged cell: runs of identical non-empty
     cells across a row (from a label column, or three cells or more: a target equal to its actual
-    value stays two cells), then runs of identical single cells down the first two columns."""
+    value stays two cells), then runs of identical single cells down the first two columns (at most
+    MAX_ROWS_MERGED_DOWN rows each)."""
     width = max(len(r) for r in rows)
     grid = [r + [""] * (width - len(r)) for r in rows]
     spans, in_row_span = [], set()
@@ -80,7 +84,7 @@ def merges(rows: list[list[str]]) -> list[tuple[int, int, int, int]]:
         r = 0
         while r < len(grid):
             end = r
-            while (end + 1 < len(grid) and grid[r][c] and grid[end + 1][c] == grid[r][c]
+            while (end + 1 < len(grid) and grid[r][c] and grid[end + 1][c] == grid[r][c] and end - r + 1 < MAX_ROWS_MERGED_DOWN
                    and (r, c) not in in_row_span and (end + 1, c) not in in_row_span):
                 end += 1
             if end > r:
