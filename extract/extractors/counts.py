@@ -9,7 +9,7 @@ import regex
 
 from .. import rules
 from ..model import Count
-from ..nlp import in_dictionary, nlp, pos_of
+from ..nlp import in_dictionary, may_hold, nlp, pos_of, words
 from ..numbers import number_pattern, parse_number
 from ..spans import CLAUSE_STOPS, after_unclosed, clause_start, make_span
 from . import Context, register
@@ -64,8 +64,9 @@ def _candidates(text: str):
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    """(word, part of speech) for each jieba word of text."""
-    return [(t.text, pos_of(t.text)) for t in nlp()(text)]
+    """(word, part of speech) for each jieba word of text, spaces dropped (jieba alone: no spaCy Doc
+    needed here)."""
+    return [(word, pos_of(word)) for word in words(text) if not word.isspace()]
 
 
 def _is_chinese_number_token(doc, offset: int) -> bool:
@@ -178,12 +179,14 @@ def extract_counts(ctx: Context) -> list[Count]:
             continue  # table cells are targets and indicator values: the indicators table has them
         left_start = clause_start(text, m.start(), floor=previous_end)
         right_end = min((i for i in (text.find(c, end) for c in CLAUSE_STOPS) if i >= 0), default=len(text))
-        doc = nlp()(text[left_start:right_end])
-        offset = num_start - left_start
-        if not m.group("num")[0].isdigit() and not _is_chinese_number_token(doc, offset):
-            continue
-        if any(e.start_char < end - left_start and e.end_char > offset for e in doc.ents if e.label_ == "SLOGAN"):
-            continue
+        clause, offset = text[left_start:right_end], num_start - left_start
+        chinese_numeral = not m.group("num")[0].isdigit()
+        if chinese_numeral or may_hold("SLOGAN", clause):
+            doc = nlp()(clause)
+            if chinese_numeral and not _is_chinese_number_token(doc, offset):
+                continue
+            if any(e.start_char < end - left_start and e.end_char > offset for e in doc.ents if e.label_ == "SLOGAN"):
+                continue
         left, right = _tokens(after_unclosed(text[left_start:m.start()])), _tokens(text[end:right_end])
         noun = _noun_phrase(right, measure_words)
         if noun:

@@ -60,7 +60,9 @@ class FigureCell:
         return self.header if self.whole_row else f"{self.row_label} {self.header}"
 
 
+@functools.lru_cache(maxsize=4096)
 def header_key(text: str) -> str:
+    """A cell's text as header words are matched: no spaces, simplified characters."""
     return simplified(regex.sub(r"\s+", "", text))
 
 
@@ -196,7 +198,10 @@ def _row_label(label: str, prefixes: list[str]) -> str:
     return label
 
 
+_CELL_NUMBER = regex.compile(r"-?[\d,，]+(?:\.\d+)?")
+
+
 def number_of(cell_text: str):
     """The number in a figure cell (≥ and 约 dropped)."""
-    m = regex.search(r"-?[\d,，]+(?:\.\d+)?", cell_text)
+    m = _CELL_NUMBER.search(cell_text)
     return parse_number(m.group()) if m else None
