@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .dataset import FORMATS, TABLES, write_dataset
 from .load import supported
-from .pipeline import process_file
+from .pipeline import process_file, warm_up
 
 
 def collect(paths: list[str]) -> list[str]:
@@ -61,7 +61,8 @@ def _results(files: list[str], workers: int):
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    # fork: the workers start at once with the parent's imports; chunks keep the hand-over cheap.
+    # fork: the workers start at once with the parent's loaded models; chunks keep the hand-over cheap.
+    warm_up()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         chunk = max(1, min(16, len(files) // (workers * 8)))
         yield from _progress_over(files, pool.map(process_file, files, chunksize=chunk))

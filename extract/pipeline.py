@@ -22,6 +22,14 @@ class ReportResult:
     error: dict | None = None
 
 
+def warm_up() -> None:
+    """Load what extraction needs (jieba's dictionary and tagger, the spaCy pipeline) now rather than
+    on the first report that needs it: before forking workers, so that they share it."""
+    from .nlp import nlp, pos_of
+    nlp()
+    pos_of("预算")
+
+
 def process_file(path: str) -> ReportResult:
     stage = "load"
     try:

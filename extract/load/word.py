@@ -106,13 +106,13 @@ def _heading_level(paragraph: Paragraph) -> int | None:
 
 
 def _grid(table: Table) -> list[list[str]]:
-    """Every grid slot's text; python-docx hands back the merged cell for each slot it covers."""
-    n_columns = len(table.columns)
-    rows = []
-    for r, row in enumerate(table.rows):
-        try:
-            cells = [table.cell(r, c) for c in range(n_columns)]
-        except IndexError:  # rows with fewer cells than the grid (gridBefore/gridAfter)
-            cells = list(row.cells)
-        rows.append([cell_text(cell.text) for cell in cells])
+    """Every grid slot's text; python-docx hands back the merged cell for each slot it covers.
+    The slots are computed once per table: table.cell(r, c) recomputes the whole grid per call."""
+    n_columns, table_rows = len(table.columns), list(table.rows)
+    slots = table._cells
+    if len(slots) == n_columns * len(table_rows):
+        grid = [slots[r * n_columns:(r + 1) * n_columns] for r in range(len(table_rows))]
+    else:  # rows with fewer cells than the grid (gridBefore/gridAfter)
+        grid = [list(row.cells) for row in table_rows]
+    rows = [[cell_text(cell.text) for cell in cells] for cells in grid]
     return rows

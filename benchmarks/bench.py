@@ -1,0 +1,259 @@
+"""Speed and memory of jixiao on the generated corpus: `make bench`.
+
+    python benchmarks/bench.py corpus/large [--quick]
+
+Every measurement runs in a fresh process (so start-up, caches and peak memory are its own) on this
+machine, one run each. Writes benchmarks/results.json and the table between the bench markers in
+docs/benchmarks.md. The targets are issue 5's; the figures are what they are.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seeds" / "000_2630a528c0b63dd5.txt"
+RESULTS = ROOT / "benchmarks" / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+# --- measurements that run inside a fresh worker process ---------------------------------------------
+
+def measure_pipeline(files: list[str], repeat: int = 1) -> dict:
+    """process_file over files once the models are loaded; seconds, and peak RSS after each quarter."""
+    from extract.pipeline import process_file, warm_up
+    warm_up()
+    process_file(files[0])
+    rss, start = [], time.perf_counter()
+    quarter = max(1, len(files) * repeat // 4)
+    for i, path in enumerate(files * repeat, 1):
+        process_file(path)
+        if i % quarter == 0:
+            rss.append(_peak_rss_mb())
+    return {"seconds": time.perf_counter() - start, "n_files": len(files) * repeat, "peak_rss_mb": rss}
+
+
+def measure_pdfium_text(files: list[str]) -> dict:
+    """pypdfium2's bare text: open, every page's text, close."""
+    import pypdfium2 as pdfium
+    start, pages = time.perf_counter(), 0
+    for path in files:
+        pdf = pdfium.PdfDocument(path)
+        for page in pdf:
+            page.get_textpage().get_text_range()
+            pages += 1
+        pdf.close()
+    return {"seconds": time.perf_counter() - start, "pages": pages}
+
+
+def measure_pdfplumber_text(files: list[str]) -> dict:
+    import pdfplumber
+    start, pages = time.perf_counter(), 0
+    for path in files:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+                pages += 1
+    return {"seconds": time.perf_counter() - start, "pages": pages}
+
+
+def measure_pdfplumber_tables(files: list[str]) -> dict:
+    """pdfplumber's own table extraction, on the pages that hold a ruled table only."""
+    import pdfplumber
+    start, pages = time.perf_counter(), 0
+    for path in files:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                if page.extract_tables():
+                    pages += 1
+                page.close()
+    return {"seconds": time.perf_counter() - start, "table_pages": pages}
+
+
+WORKER_MEASURES = {"pipeline": measure_pipeline, "pdfium_text": measure_pdfium_text,
+                   "pdfplumber_text": measure_pdfplumber_text, "pdfplumber_tables": measure_pdfplumber_tables}
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def in_fresh_process(measure: str, files: list[str], **kwargs) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"measure": measure, "files": files, "kwargs": kwargs}, f)
+    try:
+        out = subprocess.run([sys.executable, __file__, "--worker", f.name], check=True, capture_output=True,
+                             text=True, cwd=ROOT).stdout
+    finally:
+        os.unlink(f.name)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# --- whole command runs ------------------------------------------------------------------------------
+
+def run_command(args: list[str]) -> dict:
+    """Wall time of a jixiao command and the peak RSS of its largest process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "jixiao"), *args], check=False, capture_output=True, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "peak_rss_mb": round(max(peak, before) / 1024, 1)}
+
+
+def pdf_pages(files: list[str]) -> int:
+    import pypdfium2 as pdfium
+    total = 0
+    for path in files:
+        pdf = pdfium.PdfDocument(path)
+        total += len(pdf)
+        pdf.close()
+    return total
+
+
+def has_table(pdf: str) -> bool:
+    """Whether the report's text (beside the PDF, or its gold) holds a table: tab-separated rows."""
+    gold = json.loads(Path(pdf).with_suffix(".gold.json").read_text(encoding="utf-8"))
+    source = Path(pdf).with_suffix(".txt")
+    return "indicators" in gold or (source.is_file() and "\t" in source.read_text(encoding="utf-8"))
+
+
+def run(corpus: Path, quick: bool) -> dict:
+    texts = sorted(str(p) for p in corpus.glob("*.txt"))
+    pdfs = sorted(str(p) for p in corpus.glob("*.pdf"))
+    if quick:
+        texts, pdfs = texts[:40], pdfs[:40]
+    plain = [p for p in pdfs if not has_table(p)]
+    tabled = [p for p in pdfs if has_table(p)]
+    out = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    r: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+               "corpus": {"folder": str(corpus), "text_reports": len(texts), "pdf_reports": len(pdfs),
+                          "pdf_pages": pdf_pages(pdfs), "pdf_pages_without_tables": pdf_pages(plain),
+                          "pdf_reports_with_tables": len(tabled), "seed_chars": len(SEED.read_text(encoding="utf-8")),
+                          "median_text_chars": sorted(len(Path(t).read_text(encoding="utf-8")) for t in texts)[len(texts) // 2]}}
+
+    r["startup_seconds"] = min(run_command(["ingest", str(SEED), "--out", str(out / "s")])["seconds"] for _ in range(3))
+    seed = in_fresh_process("pipeline", [str(SEED)], repeat=200)
+    r["text_seed"] = {"reports_per_s": round(seed["n_files"] / seed["seconds"], 1),
+                      "ms_per_report": round(1000 * seed["seconds"] / seed["n_files"], 2),
+                      "peak_rss_mb": seed["peak_rss_mb"][-1]}
+    text = in_fresh_process("pipeline", texts)
+    r["text_generated"] = {"reports_per_s": round(text["n_files"] / text["seconds"], 1),
+                           "ms_per_report": round(1000 * text["seconds"] / text["n_files"], 2),
+                           "peak_rss_mb_by_quarter": text["peak_rss_mb"]}
+
+    ours_plain = in_fresh_process("pipeline", plain)
+    bare_plain = in_fresh_process("pdfium_text", plain)
+    plumber_plain = in_fresh_process("pdfplumber_text", plain)
+    pages_plain = bare_plain["pages"]
+    r["pdf_without_tables"] = {
+        "pages": pages_plain,
+        "jixiao_ms_per_page": round(1000 * ours_plain["seconds"] / pages_plain, 2),
+        "pypdfium2_text_ms_per_page": round(1000 * bare_plain["seconds"] / pages_plain, 2),
+        "pdfplumber_text_ms_per_page": round(1000 * plumber_plain["seconds"] / pages_plain, 2),
+        "ratio_to_pypdfium2": round(ours_plain["seconds"] / bare_plain["seconds"], 2),
+        "ratio_to_pdfplumber": round(ours_plain["seconds"] / plumber_plain["seconds"], 3),
+        "peak_rss_mb_by_quarter": ours_plain["peak_rss_mb"],
+    }
+    if tabled:
+        ours_tabled = in_fresh_process("pipeline", tabled)
+        plumber_tables = in_fresh_process("pdfplumber_tables", tabled)
+        r["pdf_with_tables"] = {
+            "reports": len(tabled), "pages": pdf_pages(tabled), "table_pages": plumber_tables["table_pages"],
+            "jixiao_whole_reports_seconds": round(ours_tabled["seconds"], 2),
+            "pdfplumber_extract_tables_on_table_pages_seconds": round(plumber_tables["seconds"], 2),
+            "ratio": round(ours_tabled["seconds"] / plumber_tables["seconds"], 2),
+        }
+    everything = pdfs + [str(p) for p in corpus.glob("*.docx")][: len(pdfs)] + texts
+    runs = {}
+    for workers in (1, 2):
+        runs[workers] = run_command(["ingest", *everything, "--out", str(out / f"w{workers}"), "--workers", str(workers)])
+    r["workers"] = {
+        "files": len(everything),
+        "one_worker_seconds": round(runs[1]["seconds"], 2), "two_workers_seconds": round(runs[2]["seconds"], 2),
+        "speed_up": round(runs[1]["seconds"] / runs[2]["seconds"], 2),
+        "files_per_s_two_workers": round(len(everything) / runs[2]["seconds"], 1),
+        "peak_rss_mb_largest_process": runs[2]["peak_rss_mb"],
+    }
+    return r
+
+
+# --- reporting ---------------------------------------------------------------------------------------
+
+def table(r: dict) -> str:
+    plain, text, seed, workers = r["pdf_without_tables"], r["text_generated"], r["text_seed"], r["workers"]
+    c = r["corpus"]
+    rows = [
+        ("corpus", f"{c['text_reports']} text reports (median {c['median_text_chars']} chars), {c['pdf_reports']} PDFs "
+                   f"with {c['pdf_pages']} pages ({c['pdf_pages_without_tables']} in reports without tables)", ""),
+        ("start-up: `jixiao ingest` of the seed, whole command", f"{r['startup_seconds']:.2f} s", "< 1.5 s"),
+        ("text, the seed (5,202 chars), one core", f"{seed['reports_per_s']} reports/s ({seed['ms_per_report']} ms)", "≥ 200 reports/s"),
+        ("text, generated reports, one core", f"{text['reports_per_s']} reports/s ({text['ms_per_report']} ms)", ""),
+        ("PDF without tables: jixiao full ingest", f"{plain['jixiao_ms_per_page']} ms/page "
+                                                 f"({1000 / plain['jixiao_ms_per_page']:.0f} pages/s)", ""),
+        ("… pypdfium2 bare text of the same PDFs", f"{plain['pypdfium2_text_ms_per_page']} ms/page", ""),
+        ("… pdfplumber `extract_text` of the same PDFs", f"{plain['pdfplumber_text_ms_per_page']} ms/page", ""),
+        ("… ratio jixiao / pypdfium2", f"{plain['ratio_to_pypdfium2']}×", "≤ 2×"),
+        ("… ratio jixiao / pdfplumber text", f"{plain['ratio_to_pdfplumber']}×", ""),
+    ]
+    if "pdf_with_tables" in r:
+        t = r["pdf_with_tables"]
+        rows.append((f"PDF with tables ({t['reports']} reports, {t['pages']} pages, {t['table_pages']} with tables): "
+                     "jixiao whole reports vs pdfplumber `extract_tables` on the table pages alone",
+                     f"{t['jixiao_whole_reports_seconds']} s vs {t['pdfplumber_extract_tables_on_table_pages_seconds']} s "
+                     f"({t['ratio']}×)", "≤ 1×"))
+    rows += [
+        ("peak RSS of one worker, after each quarter of the PDFs",
+         " → ".join(f"{m:.0f}" for m in plain["peak_rss_mb_by_quarter"]) + " MB", "< 300 MB, flat"),
+        ("peak RSS of one worker, after each quarter of the texts",
+         " → ".join(f"{m:.0f}" for m in text["peak_rss_mb_by_quarter"]) + " MB", "< 300 MB, flat"),
+        (f"`jixiao ingest` of {workers['files']} files (PDF, Word, text): 1 worker → 2 workers",
+         f"{workers['one_worker_seconds']} s → {workers['two_workers_seconds']} s ({workers['speed_up']}×)", "≥ 1.8×"),
+        ("… largest process's peak RSS with 2 workers", f"{workers['peak_rss_mb_largest_process']} MB", "< 300 MB"),
+    ]
+    lines = ["| measure | result | target |", "| --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def write_doc(r: dict) -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    block = f"{START}\n{table(r)}\n{END}"
+    if START in doc:
+        doc = doc[: doc.index(START)] + block + doc[doc.index(END) + len(END):]
+    else:
+        doc += f"\n## Throughput and memory (`make bench`)\n\n{block}\n"
+    DOC.write_text(doc, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default=str(ROOT / "corpus" / "large"))
+    parser.add_argument("--quick", action="store_true", help="40 files of each kind, results not written")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        job = json.loads(Path(args.worker).read_text())
+        print(json.dumps(WORKER_MEASURES[job["measure"]](job["files"], **job["kwargs"])))
+        return 0
+    results = run(Path(args.corpus), args.quick)
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+    if not args.quick:
+        RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_doc(results)
+        print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
