@@ -1,25 +1,39 @@
-"""PDF: text from pypdfium2 (fast), ruled tables from pdfplumber on the pages that have ruling lines.
+"""PDF: text from pypdfium2 (fast); ruled tables found by pdfplumber's table finder in pdfium's paths.
 
 Each page becomes lines in reading order (top to bottom), with the text of any table replaced by the
 table's rows (tab-separated, merged cells carried). Lines repeated at the same place on most pages
 (running headers, footers, page numbers) are dropped; bold characters are kept as emphasis runs.
+
+Speed: a page costs little more than pdfium's own text extraction. Character boxes come from one
+direct pdfium call per character into a reused buffer; everything else is done per line, per text
+object or per path. pdfplumber never parses a page unless pdfium's reading cannot stand in for its
+own (see _ruling_edges, _pdfium_chars), so it is opened only for its table finder.
 """
 from __future__ import annotations
 
 import ctypes
 import io
 import math
+import operator
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import regex
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfplumber.table import TableSettings
 
 from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader
+from .pdf_glyphs import undecoded_text
 from .tables import cell_text, despace_cjk, grid_text
 
 # Running headers and footers live in the top and bottom margins of a page.
@@ -41,8 +55,52 @@ EMPTY_UTF16 = 2
 WRAP_SLACK_CHARS = 1.5
 # A line starting this many characters right of the text block's left edge opens a paragraph.
 INDENT_CHARS = 1.0
+# Form XObjects nest; objects this deep or deeper are not looked at (pypdfium2's get_objects default).
+OBJECT_DEPTH = 15
+# Characters this far apart are enough to show most text objects have text (see _undecoded).
+SAMPLE_STEP = 16
 
 _DIGITS = regex.compile(r"\d+")
+_LINE = re.compile(r"[^\r\n]+")
+_WHITESPACE = re.compile(r"\s")  # the characters str.isspace() accepts
+
+
+class _Handle(ctypes.c_void_p):
+    """A pdfium handle. Returned as such by the calls below (ctypes converts a plain c_void_p result
+    to int), so it goes straight back into the next call; .value is its address."""
+
+
+def _direct(function, restype=ctypes.c_int):
+    """A pdfium function called straight through its address: ctypes then skips checking and
+    converting every argument, three times cheaper per call. Callers pass handles as _Handle,
+    int parameters as Python int, anything wider as its ctypes type, out-parameters by byref."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+def _handle(pointer) -> _Handle:
+    return _Handle(ctypes.cast(pointer, ctypes.c_void_p).value)
+
+
+_count_page_objects = _direct(pdfium_raw.FPDFPage_CountObjects)
+_page_object = _direct(pdfium_raw.FPDFPage_GetObject, _Handle)
+_count_form_objects = _direct(pdfium_raw.FPDFFormObj_CountObjects)
+_form_object = _direct(pdfium_raw.FPDFFormObj_GetObject, _Handle)
+_object_type = _direct(pdfium_raw.FPDFPageObj_GetType)
+_object_bounds = _direct(pdfium_raw.FPDFPageObj_GetBounds)
+_object_matrix = _direct(pdfium_raw.FPDFPageObj_GetMatrix)
+_object_text = _direct(pdfium_raw.FPDFTextObj_GetText, ctypes.c_ulong)
+_object_font = _direct(pdfium_raw.FPDFTextObj_GetFont, _Handle)
+_font_weight = _direct(pdfium_raw.FPDFFont_GetWeight)
+_font_name = _direct(pdfium_raw.FPDFFont_GetBaseFontName, ctypes.c_size_t)
+_path_segment_count = _direct(pdfium_raw.FPDFPath_CountSegments)
+_path_segment = _direct(pdfium_raw.FPDFPath_GetPathSegment, _Handle)
+_segment_point = _direct(pdfium_raw.FPDFPathSegment_GetPoint)
+_segment_type = _direct(pdfium_raw.FPDFPathSegment_GetType)
+_segment_closes = _direct(pdfium_raw.FPDFPathSegment_GetClose)
+_loose_char_box = _direct(pdfium_raw.FPDFText_GetLooseCharBox)
+_char_object = _direct(pdfium_raw.FPDFText_GetTextObject, ctypes.c_void_p)
+_char_unicode = _direct(pdfium_raw.FPDFText_GetUnicode, ctypes.c_uint)
+_NO_BUFFER = ctypes.c_ulong(0)
 
 
 @dataclass
@@ -63,18 +121,18 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
         if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
             raise IngestError("load", "encrypted", f"{path}: encrypted PDF, a password is needed to open it") from exc
         raise IngestError("load", "corrupt", f"{path}: not a readable PDF ({exc})") from exc
+    parsers = _Parsers(data)
     try:
         pages, heights = [], []
-        with pdfplumber.open(io.BytesIO(data)) as plumber:
-            for index in range(len(pdf)):
-                page = pdf[index]
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
                 heights.append(page.get_height())
-                tables = _tables(plumber.pages[index]) if _has_ruling(page) else []
-                chars = _pdfium_chars(page)
-                if chars is None:
-                    chars = _plumber_chars(plumber.pages[index])
-                pages.append(_page_lines(chars, tables))
+                pages.append(_read_page(page, parsers, index))
+            finally:
+                page.close()
     finally:
+        parsers.close()
         pdf.close()
     if not pages:
         raise IngestError("load", "corrupt", f"{path}: PDF has no pages")
@@ -99,6 +157,52 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
     return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=texts, bold=bold, wrapped=wrapped)
 
 
+class _Parsers:
+    """The document as pdfplumber and as pdfminer parse it, each parsed on first use: most
+    documents need neither."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._plumber = None
+        self._miner_pages = None
+
+    def plumber_page(self, index: int):
+        if self._plumber is None:
+            self._plumber = pdfplumber.open(io.BytesIO(self._data))
+        return self._plumber.pages[index]
+
+    def content_page(self, index: int):
+        """pdfminer's page: its content streams and resources, nothing interpreted."""
+        if self._plumber is not None:
+            return self._plumber.pages[index].page_obj
+        if self._miner_pages is None:
+            self._miner_pages = list(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(self._data)))))
+        return self._miner_pages[index]
+
+    def close(self) -> None:
+        if self._plumber is not None:
+            self._plumber.close()
+
+
+def _read_page(page, parsers: _Parsers, index: int) -> list[_Line]:
+    objects = _page_objects(page)
+    tables = []
+    if objects.ruled:
+        plumber_page = parsers.plumber_page(index)
+        tables = _tables(plumber_page, objects)
+        plumber_page.close()  # drops any parsed objects it keeps
+    textpage = page.get_textpage()
+    try:
+        chars = _pdfium_chars(page, textpage, objects, lambda: parsers.content_page(index))
+    finally:
+        textpage.close()
+    if chars is None:
+        plumber_page = parsers.plumber_page(index)
+        chars = _plumber_chars(plumber_page)
+        plumber_page.close()
+    return _page_lines(chars, tables)
+
+
 def _wrapped_lines(bodies: list[list[_Line]]) -> set[int]:
     """id() of the lines the layout wrapped: they run to the right edge of the text block and the
     next line (on the next page, for a page's last line) is not indented as a new paragraph."""
@@ -120,19 +224,70 @@ def _wrapped_lines(bodies: list[list[_Line]]) -> set[int]:
     return wrapped
 
 
-def _has_ruling(page) -> bool:
-    """Cheap test before the costly table search: are there strokes that could rule a table?"""
-    horizontal = vertical = 0
-    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH]):
-        left, bottom, right, top = obj.get_bounds()
-        width, height = right - left, top - bottom
-        if width > 10:
-            horizontal += 2 if height > 10 else 1
-        if height > 10:
-            vertical += 2 if width > 10 else 1
-        if horizontal >= MIN_RULES and vertical >= MIN_RULES:
-            return True
-    return False
+@dataclass
+class _PageObjects:
+    """What a page's objects tell before its text is read."""
+    text: list[tuple[_Handle, int]] = field(default_factory=list)  # (handle, nesting level)
+    bold: set[int] = field(default_factory=set)  # addresses of the text objects in a bold font
+    paths: list[_Handle] = field(default_factory=list)  # on the page itself, not in a Form XObject
+    nested_paths: bool = False
+    horizontal_rules: int = 0
+    vertical_rules: int = 0
+
+    @property
+    def ruled(self) -> bool:
+        """Cheap test before the costly table search: are there strokes that could rule a table?"""
+        return self.horizontal_rules >= MIN_RULES and self.vertical_rules >= MIN_RULES
+
+
+def _page_objects(page) -> _PageObjects:
+    """One pass over the page's objects, into Form XObjects: the text objects (which are bold),
+    the paths (which could rule a table)."""
+    found = _PageObjects()
+    bold_fonts: dict[int | None, bool] = {}
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    bounds = [ctypes.byref(value) for value in (left, bottom, right, top)]
+
+    def walk(holder: _Handle, level: int) -> None:
+        if level == 0:
+            children = (_page_object(holder, i) for i in range(_count_page_objects(holder)))
+        else:
+            children = (_form_object(holder, ctypes.c_ulong(i)) for i in range(_count_form_objects(holder)))
+        for obj in children:
+            kind = _object_type(obj)
+            if kind == pdfium_raw.FPDF_PAGEOBJ_TEXT:
+                found.text.append((obj, level))
+                font = _object_font(obj)
+                if font.value not in bold_fonts:
+                    bold_fonts[font.value] = _font_is_bold(font)
+                if bold_fonts[font.value]:
+                    found.bold.add(obj.value)
+            elif kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
+                if level:
+                    found.nested_paths = True
+                else:
+                    found.paths.append(obj)
+                if level < OBJECT_DEPTH:
+                    _object_bounds(obj, *bounds)
+                    width, height = right.value - left.value, top.value - bottom.value
+                    if width > 10:
+                        found.horizontal_rules += 2 if height > 10 else 1
+                    if height > 10:
+                        found.vertical_rules += 2 if width > 10 else 1
+            elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM:
+                walk(obj, level + 1)
+
+    walk(_handle(page.raw), 0)
+    return found
+
+
+def _font_is_bold(font: _Handle) -> bool:
+    """Bold by the font's weight, or by its name where the PDF gives no weight (Helvetica-Bold)."""
+    if _font_weight(font) >= BOLD_WEIGHT:
+        return True
+    name = ctypes.create_string_buffer(FONT_NAME_BYTES)
+    _font_name(font, name, ctypes.c_size_t(FONT_NAME_BYTES))
+    return any(word in name.value.lower() for word in BOLD_NAMES)
 
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom, from the top of the page
@@ -144,14 +299,105 @@ class _Table:
     slots: list[list[Box | None]]  # for each grid slot, the box of the (merged) cell covering it
 
 
-def _tables(plumber_page) -> list[_Table]:
-    """Ruled tables on the page as grids of cell boxes (pdfplumber finds the ruling)."""
+def _tables(plumber_page, objects: _PageObjects) -> list[_Table]:
+    """Ruled tables on the page as grids of cell boxes. pdfplumber's table finder makes the cells
+    from the ruling; the ruling comes from pdfium's path objects when they can stand in for
+    pdfplumber's own reading, which would parse the whole page (see _ruling_edges)."""
+    ruling = _ruling_edges(plumber_page, objects)
+    if ruling is None:
+        found = plumber_page.find_tables()
+    elif min(len(edges) for edges in ruling) < 2:
+        found = []  # a cell needs two ruling lines each way
+    else:
+        vertical, horizontal = ruling
+        found = plumber_page.find_tables({"vertical_strategy": "explicit", "explicit_vertical_lines": vertical,
+                                          "horizontal_strategy": "explicit", "explicit_horizontal_lines": horizontal})
     tables = []
-    for table in plumber_page.find_tables():
+    for table in found:
         slots = _covering_cells([list(row.cells) for row in table.rows])
         if slots and max(len(r) for r in slots) >= 2:
             tables.append(_Table(table.bbox, slots))
     return tables
+
+
+def _ruling_edges(plumber_page, objects: _PageObjects) -> tuple[list[dict], list[dict]] | None:
+    """The vertical and horizontal edges pdfplumber's table finder takes from the page's painted
+    paths, made from pdfium's path objects: each subpath read as pdfminer reads it (a line, a
+    rectangle or a polyline through its points) and cut into edges as pdfplumber cuts those, in
+    pdfplumber's coordinates. None where the two could see the paths differently: paths inside
+    Form XObjects, a rotated page, a MediaBox whose corner is not at the origin."""
+    if objects.nested_paths or plumber_page.rotation or plumber_page.mediabox[:2] != (0, 0):
+        return None
+    edges = [edge for path in objects.paths for ops, points in _subpaths(path)
+             for edge in _path_edges(ops, points, plumber_page.height)]
+    shortest = TableSettings().edge_min_length_prefilter
+    return ([edge for edge in edges if edge["orientation"] == "v" and edge["height"] >= shortest],
+            [edge for edge in edges if edge["orientation"] == "h" and edge["width"] >= shortest])
+
+
+def _subpaths(path: _Handle) -> list[tuple[str, list[tuple[float, float]]]]:
+    """The path's subpaths as pdfminer records them: a letter for each operator (m, l, c, h) and
+    the point each one ends at, in PDF page coordinates. pdfium keeps a curve as three points and
+    closes a subpath by marking its last point, after adding a line back to the start if needed."""
+    matrix = pdfium_raw.FS_MATRIX()
+    _object_matrix(path, ctypes.byref(matrix))
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
+    curve_points = 0
+    for i in range(_path_segment_count(path)):
+        segment = _path_segment(path, i)
+        _segment_point(segment, ctypes.byref(x), ctypes.byref(y))
+        point = (matrix.a * x.value + matrix.c * y.value + matrix.e, matrix.b * x.value + matrix.d * y.value + matrix.f)
+        kind = _segment_type(segment)
+        if kind == pdfium_raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append((["m"], [point]))
+            curve_points = 0
+            continue
+        ops, points = subpaths[-1]
+        if kind == pdfium_raw.FPDF_SEGMENT_BEZIERTO:
+            curve_points += 1
+            if curve_points % 3:
+                continue  # a control point
+            op = "c"
+        else:
+            op = "l"
+        closes = _segment_closes(segment)
+        if closes and op == "l" and point == points[0]:
+            op = "h"  # the line pdfium drew back to the start stands for the close
+        ops.append(op)
+        points.append(point)
+        if closes and op != "h":
+            ops.append("h")
+            points.append(points[0])
+    return [("".join(ops), points) for ops, points in subpaths if len(ops) > 1]
+
+
+def _path_edges(ops: str, points: list[tuple[float, float]], height: float) -> list[dict]:
+    """One subpath as pdfminer shapes it (LTLine, LTRect or LTCurve) and pdfplumber cuts it into
+    edges, coordinates measured down from the top of the page."""
+    if len(ops) > 3 and ops.endswith("lh") and points[-2] == points[0]:
+        ops, points = ops[:-2] + "h", points[:-1]  # a line back to the start before closing adds nothing
+    if ops in ("ml", "mlh"):
+        (x0, y0), (x1, y1) = points[:2]
+        x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+        top, bottom = height - y1, height - y0
+        return [{"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": y1 - y0,
+                 "orientation": "h" if top == bottom else "v", "object_type": "line_edge"}]
+    if ops in ("mlllh", "mllll") and points[0] == points[4]:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = points
+        if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0):
+            x0, x1, y0, y1 = min(x0, x2), max(x0, x2), min(y0, y2), max(y0, y2)
+            width, rect_height, top, bottom = x1 - x0, y1 - y0, height - y1, height - y0
+            side = {"top": top, "bottom": bottom, "width": 0, "height": rect_height, "orientation": "v",
+                    "object_type": "rect_edge"}
+            across = {"x0": x0, "x1": x1, "width": width, "height": 0, "orientation": "h", "object_type": "rect_edge"}
+            return [{**across, "top": top, "bottom": top}, {**across, "top": top + rect_height, "bottom": bottom},
+                    {**side, "x0": x0, "x1": x0}, {**side, "x0": x1, "x1": x1}]
+    points = [(x, height - y) for x, y in points]
+    return [{"x0": min(x0, x1), "x1": max(x0, x1), "top": min(top0, top1), "bottom": max(top0, top1),
+             "width": abs(x0 - x1), "height": abs(top0 - top1),
+             "orientation": "v" if x0 == x1 else ("h" if top0 == top1 else None), "object_type": "curve_edge"}
+            for (x0, top0), (x1, top1) in zip(points, points[1:])]
 
 
 def _covering_cells(boxes: list[list[Box | None]]) -> list[list[Box | None]]:
@@ -179,81 +425,226 @@ def _covering_cells(boxes: list[list[Box | None]]) -> list[list[Box | None]]:
     return slots
 
 
-def _pdfium_chars(page):
-    """The page's characters from pdfium, None where pdfium breaks a line; None in place of the
-    whole list when pdfium could not decode one of the page's text objects (it drops strings of a
-    single glyph in some CID-keyed fonts), so that the page is read with pdfplumber instead."""
+@dataclass
+class _PageChars:
+    """A page's characters in reading order, one entry per character in each list. pdfium's text
+    is a string that ends lines with "\\r" or "\\n"; pdfplumber's is a list of character texts
+    (some longer than one character) with None where a line ends. The boxes' top and bottom edges
+    are kept in the source's own y: pdfium's runs up from the page's bottom edge (height is the
+    page's height), pdfplumber's runs down from its top edge (height is None)."""
+    text: str | list[str | None]
+    left: list[float]
+    top: list[float]
+    right: list[float]
+    bottom: list[float]
+    height: float | None
+    bold: list[bool] | None = None  # None when nothing on the page is bold
+
+    def line_spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each run of characters between line breaks."""
+        text = self.text
+        if not isinstance(text, str):
+            text = "".join("\n" if ch is None else " " for ch in text)
+        return [match.span() for match in _LINE.finditer(text)]
+
+    def from_top(self, y: float) -> float:
+        return y if self.height is None else self.height - y
+
+    def line_top(self, start: int, end: int) -> float:
+        """How far below the page's top edge the highest of these characters reaches."""
+        if self.height is None:
+            return min(self.top[start:end])
+        # height - y falls as y rises (rounding included), so this is the least height - y.
+        return self.height - max(self.top[start:end])
+
+    def line_extent(self, start: int, end: int) -> tuple[float, float]:
+        """How far below the page's top edge these characters reach, up and down."""
+        if self.height is None:
+            return min(self.top[start:end]), max(self.bottom[start:end])
+        return self.height - max(self.top[start:end]), self.height - min(self.bottom[start:end])
+
+    def append(self, ch: str | None, box: tuple[float, float, float, float], bold: bool) -> None:
+        """Add a character at the end; box is (left, top, right, bottom) in the source's y."""
+        if isinstance(self.text, str):
+            self.text += ch
+        else:
+            self.text.append(ch)
+        for values, value in zip((self.left, self.top, self.right, self.bottom), box):
+            values.append(value)
+        if self.bold is not None:
+            self.bold.append(bold)
+
+    def insert(self, at: int, ch: str, box: tuple[float, float, float, float], bold: bool) -> None:
+        """Put a character before position `at` of pdfium's text."""
+        self.text = self.text[:at] + ch + self.text[at:]
+        for values, value in zip((self.left, self.top, self.right, self.bottom), box):
+            values.insert(at, value)
+        if self.bold is not None:
+            self.bold.insert(at, bold)
+
+
+class _CharBoxes:
+    """pdfium's loose character boxes: one direct call per character, into a buffer kept with a
+    ready pointer to each of its slots. pdfium runs one call at a time (it is not thread-safe), so
+    one buffer, grown as needed, serves every page of every document."""
+
+    def __init__(self):
+        self._buffer = None
+        self._slots: list = []
+
+    def read(self, textpage: _Handle, count: int) -> tuple[list[float], ...]:
+        """The left, top, right and bottom edges of the first count characters, in PDF coordinates."""
+        if not count:
+            return [], [], [], []
+        if count > len(self._slots):
+            slots = max(count, 2 * len(self._slots))
+            self._buffer = (pdfium_raw.FS_RECTF * slots)()
+            size = ctypes.sizeof(pdfium_raw.FS_RECTF)
+            self._slots = [ctypes.byref(self._buffer, i * size) for i in range(slots)]
+        list(map(_loose_char_box, repeat(textpage, count), range(count), self._slots))
+        floats = memoryview(self._buffer).cast("B").cast("f")[: 4 * count]
+        return tuple(floats[edge::4].tolist() for edge in range(4))
+
+
+_CHAR_BOXES = _CharBoxes()
+
+
+def _pdfium_chars(page, textpage, objects: _PageObjects, content_page) -> _PageChars | None:
+    """The page's characters from pdfium, with any text pdfium lost recovered from the content
+    stream; None when that cannot be done, so that the page is read with pdfplumber instead."""
     height = page.get_height()
-    textpage = page.get_textpage()
-    try:
-        for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_TEXT]):
-            if pdfium_raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0) <= EMPTY_UTF16:
-                return None
-        chars: list[_Char | None] = []
-        bold_objects: dict = {}
-        for i, ch in enumerate(textpage.get_text_range()):
-            if ch in "\r\n":
-                chars.append(None)
-                continue
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            chars.append(_Char(ch, height - top, height - bottom, left, right, _is_bold(textpage, i, bold_objects)))
-        return chars
-    finally:
-        textpage.close()
+    handle = _handle(textpage.raw)
+    text = textpage.get_text_range()
+    undecoded = _undecoded(objects, handle, len(text))
+    chars = _PageChars(text, *_CHAR_BOXES.read(handle, len(text)), height)
+    # Which text object each character comes from: asked only where bold or lost text needs it.
+    owners = []
+    if objects.bold or undecoded:
+        owners = list(map(_char_object, repeat(handle, len(text)), range(len(text))))
+    if objects.bold:
+        chars.bold = [owner in objects.bold for owner in owners]
+    if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, content_page):
+        return None
+    return chars
 
 
-def _is_bold(textpage, index: int, known: dict) -> bool:
-    """Bold by the font's weight, or by its name where the PDF gives no weight (Helvetica-Bold).
-    Asked once per text object: its characters share one font."""
-    handle = pdfium_raw.FPDFText_GetTextObject(textpage, index)
-    key = ctypes.cast(handle, ctypes.c_void_p).value
-    if key not in known:
-        bold = pdfium_raw.FPDFText_GetFontWeight(textpage, index) >= BOLD_WEIGHT
-        if not bold:
-            name = ctypes.create_string_buffer(FONT_NAME_BYTES)
-            pdfium_raw.FPDFText_GetFontInfo(textpage, index, name, FONT_NAME_BYTES, None)
-            bold = any(word in name.value.lower() for word in BOLD_NAMES)
-        known[key] = bold
-    return known[key]
+def _undecoded(objects: _PageObjects, textpage: _Handle, count: int) -> list[_Handle]:
+    """The text objects pdfium found no text in. Asking pdfium for an object's text scans the whole
+    text page, so first the text object of every SAMPLE_STEP-th character is looked up: an object
+    met there with a real character (Unicode value not 0) has text; only the others are asked."""
+    has_text = {_char_object(textpage, i) for i in range(0, count, SAMPLE_STEP) if _char_unicode(textpage, i)}
+    return [obj for obj, level in objects.text
+            if level < OBJECT_DEPTH and obj.value not in has_text
+            and _object_text(obj, textpage, None, _NO_BUFFER) <= EMPTY_UTF16]
 
 
-def _plumber_chars(plumber_page) -> list[_Char | None]:
+def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, undecoded: list,
+                    content_page) -> bool:
+    """Put back the glyphs of the text objects pdfium left empty (see pdf_glyphs), each right after
+    the last character of the text object drawn before it when it continues that character's line,
+    else on a line of its own: where pdfplumber's character order puts them. False when a lost
+    object is not a single upright glyph on the page itself."""
+    top_level = [obj.value for obj, level in objects.text if level == 0]
+    positions = [top_level.index(obj.value) if obj.value in top_level else None for obj in undecoded]
+    if None in positions:
+        return False
+    texts = undecoded_text(content_page(), len(top_level), positions)
+    if texts is None:
+        return False
+    for obj, position in zip(undecoded, positions):
+        glyph = texts[position]
+        box = _glyph_box(obj, glyph) if len(glyph) == 1 else None
+        if box is None:
+            return False
+        previous = top_level[position - 1] if position else None
+        after = max((i for i, owner in enumerate(owners) if owner == previous), default=None)
+        left, top, _, bottom = box
+        bold = obj.value in objects.bold
+        if (after is not None and abs(top - chars.top[after]) <= (top - bottom) / 2
+                and left >= chars.left[after]):
+            chars.insert(after + 1, glyph, box, bold)
+            owners.insert(after + 1, obj.value)
+        else:
+            chars.append("\n", box, False)
+            chars.append(glyph, box, bold)
+            owners += [None, obj.value]
+    return True
+
+
+def _glyph_box(obj: _Handle, glyph: str) -> tuple[float, float, float, float] | None:
+    """A lone glyph's box in PDF coordinates, built like pdfium's loose boxes: from its origin, the
+    font's advance width across and the font's ascent and descent up and down; None unless the
+    text is upright."""
+    text_object = ctypes.cast(obj, pdfium_raw.FPDF_PAGEOBJECT)
+    matrix, size = pdfium_raw.FS_MATRIX(), ctypes.c_float()
+    if not pdfium_raw.FPDFPageObj_GetMatrix(text_object, matrix):
+        return None
+    if not pdfium_raw.FPDFTextObj_GetFontSize(text_object, size):
+        return None
+    if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
+        return None
+    font = pdfium_raw.FPDFTextObj_GetFont(text_object)
+    ascent, descent, width = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    pdfium_raw.FPDFFont_GetAscent(font, size.value, ascent)
+    pdfium_raw.FPDFFont_GetDescent(font, size.value, descent)
+    pdfium_raw.FPDFFont_GetGlyphWidth(font, ord(glyph), size.value, width)
+    return (matrix.e, matrix.f + matrix.d * ascent.value, matrix.e + matrix.a * width.value,
+            matrix.f + matrix.d * descent.value)
+
+
+def _plumber_chars(plumber_page) -> _PageChars:
     """The page's characters from pdfplumber, None where a new line starts."""
-    chars: list[_Char | None] = []
+    chars = _PageChars([], [], [], [], [], None, [])
     previous = None
     for c in plumber_page.chars:
         if previous and (abs(c["top"] - previous["top"]) > (c["bottom"] - c["top"]) / 2 or c["x0"] < previous["x0"]):
-            chars.append(None)
-        chars.append(_Char(c["text"], c["top"], c["bottom"], c["x0"], c["x1"], any(word in c["fontname"].lower().encode() for word in BOLD_NAMES)))
+            chars.append(None, (0.0, 0.0, 0.0, 0.0), False)
+        bold = any(word in c["fontname"].lower().encode() for word in BOLD_NAMES)
+        chars.append(c["text"], (c["x0"], c["top"], c["x1"], c["bottom"]), bold)
         previous = c
     return chars
 
 
-def _page_lines(chars: list[_Char | None], tables: list[_Table]) -> list[_Line]:
+def _page_lines(chars: _PageChars, tables: list[_Table]) -> list[_Line]:
     """The page's lines top to bottom; a table's characters go to its cells and the table takes
     the place of its lines, one tab-separated row per line."""
     lines: list[_Line] = []
-    line: list[_Char] = []
     table_chars: list[list[_Char]] = [[] for _ in tables]
-    for char in chars + [None]:
-        inside = None
-        if char is not None:
-            x, y = (char.left + char.right) / 2, (char.top + char.bottom) / 2
-            inside = next((k for k, t in enumerate(tables) if _contains(t.bbox, x, y)), None)
-        if char is None or inside is not None:
-            if line:
-                lines.append(_make_line(line))
-                line = []
-            if inside is not None:
-                table_chars[inside].append(char)
+    for start, end in chars.line_spans():
+        if tables:
+            lines += [_make_line(chars, s, e) for s, e in _runs_outside_tables(chars, start, end, tables, table_chars)]
         else:
-            line.append(char)
+            lines.append(_make_line(chars, start, end))
     for table, inside in zip(tables, table_chars):
         lines.append(_Line(grid_text(_table_rows(table, inside)), table.bbox[1], table.bbox[0]))
     lines = [line for line in lines if line.text.strip()]
     # Top to bottom; lines at the same height left to right.
     lines.sort(key=lambda line: (round(line.top / SAME_PLACE), line.left))
     return lines
+
+
+def _runs_outside_tables(chars: _PageChars, start: int, end: int, tables: list[_Table],
+                         table_chars: list[list[_Char]]) -> list[tuple[int, int]]:
+    """A line's characters inside a table go to that table; the runs between them stay lines."""
+    # A character is in a table when its centre is; most lines are too far above or below every
+    # table for that (a point of margin covers the rounding in finding a centre).
+    top, bottom = chars.line_extent(start, end)
+    near = [(k, t.bbox) for k, t in enumerate(tables) if t.bbox[1] - 1 <= bottom and top <= t.bbox[3] + 1]
+    if not near:
+        return [(start, end)]
+    runs, run_start = [], start
+    for i in range(start, end):
+        char_top, char_bottom = chars.from_top(chars.top[i]), chars.from_top(chars.bottom[i])
+        x, y = (chars.left[i] + chars.right[i]) / 2, (char_top + char_bottom) / 2
+        inside = next((k for k, box in near if _contains(box, x, y)), None)
+        if inside is not None:
+            if i > run_start:
+                runs.append((run_start, i))
+            table_chars[inside].append(_Char(chars.text[i], char_top, char_bottom, chars.left[i], chars.right[i]))
+            run_start = i + 1
+    if end > run_start:
+        runs.append((run_start, end))
+    return runs
 
 
 @dataclass
@@ -263,7 +654,6 @@ class _Char:
     bottom: float
     left: float
     right: float
-    bold: bool
 
 
 def _contains(box: Box, x: float, y: float) -> bool:
@@ -272,9 +662,14 @@ def _contains(box: Box, x: float, y: float) -> bool:
 
 def _table_rows(table: _Table, chars: list[_Char]) -> list[list[str]]:
     """Each slot's text: the characters inside its cell's box, line by line, lines joined."""
+    # The characters in order of their centres' height, so that a cell looks only at its own rows.
+    centres = sorted(((c.top + c.bottom) / 2, i) for i, c in enumerate(chars))
+    heights = [y for y, _ in centres]
     texts: dict[Box, str] = {}
     for box in {b for row in table.slots for b in row if b}:
-        inside = [c for c in chars if _contains(box, (c.left + c.right) / 2, (c.top + c.bottom) / 2)]
+        rows = centres[bisect_left(heights, box[1]):bisect_right(heights, box[3])]
+        in_box = sorted(i for _, i in rows if box[0] <= (chars[i].left + chars[i].right) / 2 <= box[2])
+        inside = [chars[i] for i in in_box]
         inside.sort(key=lambda c: (round(c.top / SAME_PLACE), c.left))
         lines, last_row = [], None
         for c in inside:
@@ -287,28 +682,32 @@ def _table_rows(table: _Table, chars: list[_Char]) -> list[list[str]]:
     return [[texts.get(b, "") if b else "" for b in row] for row in table.slots]
 
 
-def _make_line(chars: list[_Char]) -> _Line:
-    raw = "".join(c.ch for c in chars)
+def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
+    glyphs = chars.text[start:end]
+    raw = glyphs if isinstance(glyphs, str) else "".join(glyphs)
     text = despace_cjk(raw).strip()
     bold = []
-    if any(c.bold for c in chars):
+    if chars.bold and any(chars.bold[start:end]):
         # Bold runs are found on the despaced text: match characters in order.
         flags, j = [], 0
-        for c in chars:
-            if j < len(text) and text[j] == c.ch:
-                flags.append(c.bold)
+        for ch, is_bold in zip(glyphs, chars.bold[start:end]):
+            if j < len(text) and text[j] == ch:
+                flags.append(is_bold)
                 j += 1
-        start = None
+        start_run = None
         for k, flag in enumerate(flags + [False]):
-            if flag and start is None:
-                start = k
-            elif not flag and start is not None:
-                bold.append((start, k))
-                start = None
-    widths = sorted(c.right - c.left for c in chars if not c.ch.isspace())
+            if flag and start_run is None:
+                start_run = k
+            elif not flag and start_run is not None:
+                bold.append((start_run, k))
+                start_run = None
+    lefts, rights = chars.left[start:end], chars.right[start:end]
+    widths = map(operator.sub, rights, lefts)
+    if _WHITESPACE.search(raw):
+        widths = compress(widths, map(operator.not_, map(str.isspace, glyphs)))
+    widths = sorted(widths)
     char_width = widths[len(widths) // 2] if widths else 0.0
-    return _Line(text, min(c.top for c in chars), min(c.left for c in chars), max(c.right for c in chars),
-                 char_width, bold)
+    return _Line(text, chars.line_top(start, end), min(lefts), max(rights), char_width, bold)
 
 
 def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[int, int]]:

@@ -1,0 +1,116 @@
+"""Text pdfium lost, read back from the page's content stream.
+
+pdfium keeps a text object whose glyphs it cannot measure (a lone CJK glyph in a non-embedded CID
+font, such as reportlab's STSong-Light, when no installed font has that glyph), but leaves it out of
+the text page: its text comes back empty. The character codes are still in the content stream, and
+pdfium makes one text object for each text-showing operator that has text, in stream order, so the
+n-th such operator holds the n-th text object's codes. They are decoded with the font selected at
+that point, through pdfminer's fonts, as pdfplumber would decode them.
+"""
+from __future__ import annotations
+
+import re
+
+import regex
+from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFResourceManager
+from pdfminer.pdftypes import PDFStream, resolve1
+
+# The content-stream tokens that matter here; the search passes over everything else (numbers,
+# other operators). A literal string may hold balanced parentheses, and an inline image's bytes
+# (BI … ID … EI) are skipped whole so that nothing in them reads as a token.
+_TOKEN = regex.compile(rb"""
+      (?P<string>\((?:[^()\\]++|\\.|(?&string))*+\))
+    | <(?P<hex>[0-9A-Fa-f\s]*)>
+    | (?P<inline_image>\bBI\b.*?\bID\b.*?\bEI\b)
+    | %[^\r\n]*
+    | (?P<array_start>\[) | (?P<array_end>\])
+    | /(?P<name>[^\s()<>\[\]{}/%]*)
+    | (?<![^\s()<>\[\]{}/%])(?P<operator>Tj|TJ|Tf|q|Q|'|")(?![^\s()<>\[\]{}/%])
+""", regex.S | regex.X)
+_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(\r\n|\r|\n)|(.))", re.S)
+_ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
+# A string token that holds no bytes: () with nothing but line continuations, or <> without digits.
+_NO_BYTES = re.compile(rb"\((?:\\(?:\r\n|\r|\n))*\)|<[^0-9A-Fa-f>]*>")
+
+
+def undecoded_text(page, object_count: int, wanted: list[int]) -> dict[int, str] | None:
+    """The text of the wanted text objects (by position among the object_count text objects the
+    page's own content stream makes) of a pdfminer page, or None when the content stream does not
+    line up with pdfium's objects or a code has no Unicode value."""
+    streams = [resolve1(stream) for stream in page.contents]
+    if not all(isinstance(stream, PDFStream) for stream in streams):
+        return None
+    shows = _text_showing(b"\n".join(stream.get_data() for stream in streams))
+    if len(shows) != object_count:
+        return None
+    fonts = resolve1(resolve1(page.resources or {}).get("Font")) or {}
+    manager = PDFResourceManager()
+    texts = {}
+    for index in wanted:
+        font_name, strings = shows[index]
+        spec = resolve1(fonts.get(font_name))
+        if not isinstance(spec, dict):
+            return None
+        font = manager.get_font(None, spec)
+        try:
+            texts[index] = "".join(font.to_unichr(cid) for string in strings for cid in font.decode(_string(string)))
+        except PDFUnicodeNotDefined:
+            return None
+    return texts
+
+
+def _text_showing(content: bytes) -> list[tuple[str, list[bytes]]]:
+    """(font resource name, string tokens) of each text-showing operator with text, in stream
+    order; operators met before any font is selected are left out, as pdfium makes no object for
+    them. The strings stay undecoded (most are never needed)."""
+    shows = []
+    font, saved_fonts = None, []
+    name = string = shown_array = array = None
+    for token in _TOKEN.finditer(content):
+        kind = token.lastgroup
+        if kind in ("string", "hex"):
+            if array is None:
+                string = token[0]
+            else:
+                array.append(token[0])
+        elif kind == "array_start":
+            array = []
+        elif kind == "array_end":
+            shown_array, array = array, None
+        elif kind == "name":
+            name = token["name"]
+        elif kind == "operator":
+            operator = token["operator"]
+            if operator == b"q":
+                saved_fonts.append(font)
+            elif operator == b"Q":
+                font = saved_fonts.pop() if saved_fonts else font
+            elif operator == b"Tf":
+                font = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), name or b"").decode("latin-1")
+            elif font is not None:
+                shown = (shown_array if operator == b"TJ" else [string]) or []
+                strings = [s for s in shown if s and not _NO_BYTES.fullmatch(s)]
+                if strings:
+                    shows.append((font, strings))
+            string = shown_array = None
+    return shows
+
+
+def _string(token: bytes) -> bytes:
+    """The bytes of a string token: (literal) or <hex>."""
+    if token[:1] == b"<":
+        digits = _NOT_HEX.sub(b"", token[1:-1])
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+    body = token[1:-1]
+    if b"\\" not in body:
+        return body
+
+    def unescape(m: re.Match) -> bytes:
+        octal, line_break, char = m.groups()
+        if octal:
+            return bytes([int(octal, 8) & 0xFF])
+        return b"" if line_break else _ESCAPED.get(char, char)
+    return _ESCAPE.sub(unescape, body)
