@@ -300,3 +300,28 @@ def test_pdf_bold_runs_become_emphasis(tmp_path):
     c.save()
     doc = normalize(load(str(path)))
     assert [doc.text[s:e] for s, e in doc.emphasis] == ["KEY FIGURE"]
+
+
+def test_an_indicator_table_running_onto_the_next_page_keeps_its_columns(tmp_path):
+    """The part on the next page opens with rows merged across (满意度指标 over two columns), so its
+    own ruling shows fewer columns; and a cell merged down ends where a two-row cell beside it
+    starts (产出指标 over six rows, 质量指标 over two)."""
+    rows = ["一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施"]
+    rows += [f"产出指标\t数量指标\t建成站点{i}\t≥{i}处\t{i}处\t4\t4\t" for i in range(1, 6)]
+    rows += [f"产出指标\t质量指标\t验收合格率{i}\t100%\t100%\t4\t4\t" for i in range(1, 3)]
+    rows += [f"满意度指标\t满意度指标\t群众满意度{i}\t≥90%\t9{i % 10}%\t4\t4\t" for i in range(1, 13)]
+    expected = [("产出指标", "数量指标")] * 5 + [("产出指标", "质量指标")] * 2 + [("满意度指标", "满意度指标")] * 12
+    for paragraphs in range(2, 9):  # push the table down until it breaks across two pages
+        text = "某县水务局2024年度供水项目支出绩效自评报告\n一、项目概况\n" + \
+               ("本项目按计划推进，各项工作有序开展，群众反映良好。" * 20 + "\n") * paragraphs + "\n".join(rows) + "\n"
+        source = tmp_path / f"split{paragraphs}.txt"
+        source.write_text(text, encoding="utf-8")
+        render.render_pdf(source, source.with_suffix(".pdf"))
+        found = process_file(str(source.with_suffix(".pdf"))).tables["indicators"]
+        if len({r["page"] for r in found}) == 2 and found[-1]["level3"] == "群众满意度12":
+            break
+    else:
+        pytest.fail("the table never broke across pages")
+    assert [(r["level1"], r["level2"]) for r in found] == expected
+    assert [r["level3"] for r in found][5:8] == ["验收合格率1", "验收合格率2", "群众满意度1"]
+    assert all(r["weight"] == Decimal(4) and r["score"] == Decimal(4) for r in found)

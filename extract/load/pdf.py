@@ -124,11 +124,13 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
     parsers = _Parsers(data)
     try:
         pages, heights = [], []
+        carried: list[float] | None = None  # column centres of a table running off the previous page
         for index in range(len(pdf)):
             page = pdf[index]
             try:
                 heights.append(page.get_height())
-                pages.append(_read_page(page, parsers, index))
+                lines, carried = _read_page(page, parsers, index, carried)
+                pages.append(lines)
             finally:
                 page.close()
     finally:
@@ -184,12 +186,14 @@ class _Parsers:
             self._plumber.close()
 
 
-def _read_page(page, parsers: _Parsers, index: int) -> list[_Line]:
+def _read_page(page, parsers: _Parsers, index: int,
+               carried: list[float] | None) -> tuple[list[_Line], list[float] | None]:
+    """The page's lines, and the column centres of a table that runs off its foot (for the next page)."""
     objects = _page_objects(page)
     tables = []
     if objects.ruled:
         plumber_page = parsers.plumber_page(index)
-        tables = _tables(plumber_page, objects)
+        tables = _tables(plumber_page, objects, carried)
         plumber_page.close()  # drops any parsed objects it keeps
     textpage = page.get_textpage()
     try:
@@ -200,7 +204,20 @@ def _read_page(page, parsers: _Parsers, index: int) -> list[_Line]:
         plumber_page = parsers.plumber_page(index)
         chars = _plumber_chars(plumber_page)
         plumber_page.close()
-    return _page_lines(chars, tables)
+    lines = _page_lines(chars, tables)
+    return lines, _running_off(tables, lines, page.get_height())
+
+
+def _running_off(tables: list[_Table], lines: list[_Line], height: float) -> list[float] | None:
+    """A table that ends the page's body (no text below it but the footer margin) may go on over
+    the page: its column centres, so that the next page's part can be laid on the same columns."""
+    if not tables:
+        return None
+    last = max(tables, key=lambda t: t.bbox[3])
+    body_bottom = height * (1 - MARGIN_SHARE)
+    if any(last.bbox[3] < line.top < body_bottom and "\t" not in line.text for line in lines):
+        return None
+    return last.columns
 
 
 def _wrapped_lines(bodies: list[list[_Line]]) -> set[int]:
@@ -297,12 +314,17 @@ Box = tuple[float, float, float, float]  # x0, top, x1, bottom, from the top of 
 class _Table:
     bbox: Box
     slots: list[list[Box | None]]  # for each grid slot, the box of the (merged) cell covering it
+    columns: list[float]  # each column's centre
 
 
-def _tables(plumber_page, objects: _PageObjects) -> list[_Table]:
+def _tables(plumber_page, objects: _PageObjects, carried: list[float] | None = None) -> list[_Table]:
     """Ruled tables on the page as grids of cell boxes. pdfplumber's table finder makes the cells
     from the ruling; the ruling comes from pdfium's path objects when they can stand in for
-    pdfplumber's own reading, which would parse the whole page (see _ruling_edges)."""
+    pdfplumber's own reading, which would parse the whole page (see _ruling_edges).
+
+    A table continued from the previous page (carried: its column centres) keeps that page's
+    columns: the rows that open this page may all be merged across a column (满意度指标 over two),
+    so the ruling here alone would show fewer columns than the table has."""
     ruling = _ruling_edges(plumber_page, objects)
     if ruling is None:
         found = plumber_page.find_tables()
@@ -313,11 +335,19 @@ def _tables(plumber_page, objects: _PageObjects) -> list[_Table]:
         found = plumber_page.find_tables({"vertical_strategy": "explicit", "explicit_vertical_lines": vertical,
                                           "horizontal_strategy": "explicit", "explicit_horizontal_lines": horizontal})
     tables = []
-    for table in found:
-        slots = _covering_cells([list(row.cells) for row in table.rows])
+    for k, table in enumerate(sorted(found, key=lambda t: t.bbox[1])):
+        boxes = [list(row.cells) for row in table.rows]
+        columns = _column_centres(boxes)
+        if k == 0 and carried and len(carried) > len(columns) and _within(carried, table.bbox):
+            columns = carried
+        slots = _covering_cells(boxes, columns)
         if slots and max(len(r) for r in slots) >= 2:
-            tables.append(_Table(table.bbox, slots))
+            tables.append(_Table(table.bbox, slots, columns))
     return tables
+
+
+def _within(columns: list[float], bbox: Box) -> bool:
+    return bbox[0] < columns[0] and columns[-1] < bbox[2]
 
 
 def _ruling_edges(plumber_page, objects: _PageObjects) -> tuple[list[dict], list[dict]] | None:
@@ -400,25 +430,31 @@ def _path_edges(ops: str, points: list[tuple[float, float]], height: float) -> l
             for (x0, top0), (x1, top1) in zip(points, points[1:])]
 
 
-def _covering_cells(boxes: list[list[Box | None]]) -> list[list[Box | None]]:
-    """pdfplumber leaves a slot under a merged cell empty (None); the cell covering it is the one
-    whose box holds the slot's centre, found up and to the left."""
-    width = max(len(row) for row in boxes)
-    column_x = []
-    for c in range(width):
-        # A column's centre is given by its narrowest cell (one not merged across).
+def _column_centres(boxes: list[list[Box | None]]) -> list[float | None]:
+    """A column's centre is given by its narrowest cell (one not merged across)."""
+    centres = []
+    for c in range(max(len(row) for row in boxes)):
         cells = [row[c] for row in boxes if c < len(row) and row[c]]
         narrowest = min(cells, key=lambda b: b[2] - b[0]) if cells else None
-        column_x.append((narrowest[0] + narrowest[2]) / 2 if narrowest else None)
+        centres.append((narrowest[0] + narrowest[2]) / 2 if narrowest else None)
+    return centres
+
+
+def _covering_cells(boxes: list[list[Box | None]], column_x: list[float | None]) -> list[list[Box | None]]:
+    """For each row and column, the box of the cell that holds the slot's centre: pdfplumber leaves
+    a slot under a merged cell empty (None), and the covering cell is found up and to the left.
+    With the columns of the table's part on the previous page, a cell is found across the row."""
+    own_grid = len(column_x) == max(len(row) for row in boxes)
     slots = []
     for r, row in enumerate(boxes):
-        row_y = next(((b[1] + b[3]) / 2 for b in row if b), None)
+        # The row's centre from its shortest cell: a cell merged down reaches into the rows below.
+        shortest = min((b for b in row if b), key=lambda b: b[3] - b[1], default=None)
+        row_y = (shortest[1] + shortest[3]) / 2 if shortest else None
         out = []
-        for c in range(width):
-            box = row[c] if c < len(row) else None
-            if box is None and row_y is not None and column_x[c] is not None:
-                x = column_x[c]
-                box = next((b for rr in range(r, -1, -1) for b in boxes[rr][:c + 1]
+        for c, x in enumerate(column_x):
+            box = row[c] if own_grid and c < len(row) else None
+            if box is None and row_y is not None and x is not None:
+                box = next((b for rr in range(r, -1, -1) for b in (boxes[rr][:c + 1] if own_grid else boxes[rr])
                             if b and b[0] <= x <= b[2] and b[1] <= row_y <= b[3]), None)
             out.append(box)
         slots.append(out)
