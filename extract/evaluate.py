@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .nlp import words as jieba_words
 
+# The output tables eval reads (reports for the metadata).
+SCORED_TABLES = ("reports", "sections", "amounts", "rates", "counts", "tasks", "indicators", "findings", "checks")
 META_FIELDS = ("title", "department", "region_province", "region_city", "region_district", "year",
                "report_type", "grade", "score")
 
@@ -260,9 +262,6 @@ def evaluate(out_dir: Path, gold_dir: Path) -> dict:
         "tables": {name: _figures(totals[name]) for name in sorted(totals, key=_table_order)},
         "reports": per_report,
     }
-
-
-SCORED_TABLES = ("reports", "sections", "amounts", "rates", "counts", "tasks", "indicators", "findings", "checks")
 
 
 def _table_order(name: str) -> tuple:
