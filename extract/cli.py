@@ -5,10 +5,11 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .dataset import FORMATS, TABLES, write_dataset
+from .dataset import FORMATS, DatasetWriter
 from .load import supported
 from .pipeline import process_file, warm_up
 
@@ -76,38 +77,35 @@ def _progress_over(files: list[str], results):
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
                workers: int | None = None) -> int:
     files = collect(paths)
-    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
-    texts: dict[str, str] = {}
     first_path: dict[str, str] = {}
+    statuses: Counter = Counter()
     failed = 0
-    for result in _results(files, workers or default_workers(len(files))):
-        path = result.source_path
-        if result.error:
-            failed += 1
-            tables["errors"].append(result.error)
-            print(result.error["message"], file=sys.stderr)
-            if not result.tables:
+    with DatasetWriter(Path(out), formats, excel) as writer:
+        for result in _results(files, workers or default_workers(len(files))):
+            path = result.source_path
+            if result.error:
+                failed += 1
+                writer.add_rows("errors", [result.error])
+                print(result.error["message"], file=sys.stderr)
+                if not result.tables:
+                    continue
+            if result.report_id in first_path:
+                # Same bytes as a file already read: one report, noted, not counted as a failure.
+                writer.add_rows("errors", [{"source_path": path, "stage": "ingest", "error_type": "duplicate",
+                                            "message": f"{path}: same content as {first_path[result.report_id]}, skipped"}])
                 continue
-        if result.report_id in first_path:
-            # Same bytes as a file already read: one report, noted, not counted as a failure.
-            tables["errors"].append({"source_path": path, "stage": "ingest", "error_type": "duplicate",
-                                     "message": f"{path}: same content as {first_path[result.report_id]}, skipped"})
-            continue
-        first_path[result.report_id] = path
-        texts[result.report_id] = result.text
-        for name, rows in result.tables.items():
-            tables[name].extend(rows)
-    write_dataset(Path(out), tables, texts, formats, excel)
-    _summary(tables, len(files), failed, out)
+            first_path[result.report_id] = path
+            writer.add_text(result.report_id, result.text)
+            for name, rows in result.tables.items():
+                writer.add_rows(name, rows)
+            statuses.update(row["status"] for row in result.tables["reports"])
+    _summary(writer.row_counts, statuses, len(files), failed, out)
     return 1 if failed else 0
 
 
-def _summary(tables: dict[str, list[dict]], n_files: int, failed: int, out: str) -> None:
-    print(f"jixiao: {n_files} files, {len(tables['reports'])} reports written, {failed} failed → {out}")
-    print("  " + ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
-    statuses = {}
-    for row in tables["reports"]:
-        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+def _summary(row_counts: dict[str, int], statuses: Counter, n_files: int, failed: int, out: str) -> None:
+    print(f"jixiao: {n_files} files, {row_counts['reports']} reports written, {failed} failed → {out}")
+    print("  " + ", ".join(f"{name} {n}" for name, n in row_counts.items()))
     if statuses:
         print("  status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
 

@@ -1,4 +1,4 @@
-"""The tables of the dataset contract (docs/schema.md) and the writers for CSV, Parquet,
+"""The tables of the dataset contract (docs/schema.md) and the writer for CSV, Parquet,
 datapackage.json and the normalized texts. The output folder is replaced atomically."""
 from __future__ import annotations
 
@@ -84,19 +84,13 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def write_csv(path: Path, columns: list[Column], rows: list[dict], excel: bool) -> None:
-    # Excel reads UTF-8 only with a BOM; everything else prefers the file without one.
-    with open(path, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([c.name for c in columns])
-        for row in rows:
-            writer.writerow([_csv_cell(row.get(c.name)) for c in columns])
+# Rows a Parquet file takes at a time: memory stays flat however many reports a run reads.
+PARQUET_BATCH_ROWS = 5000
 
 
-def write_parquet(path: Path, columns: list[Column], rows: list[dict]) -> None:
-    schema = pa.schema([pa.field(c.name, c.arrow) for c in columns])
+def write_parquet_batch(writer: pq.ParquetWriter, columns: list[Column], rows: list[dict]) -> None:
     data = {c.name: [row.get(c.name) for row in rows] for c in columns}
-    pq.write_table(pa.Table.from_pydict(data, schema=schema), path)
+    writer.write_table(pa.Table.from_pydict(data, schema=writer.schema))
 
 
 def datapackage(formats: tuple[str, ...]) -> dict:
@@ -115,34 +109,85 @@ def datapackage(formats: tuple[str, ...]) -> dict:
             "profile": "tabular-data-package", "resources": resources}
 
 
-def write_dataset(out_dir: Path, tables: dict[str, list[dict]], texts: dict[str, str],
-                  formats: tuple[str, ...] = ("csv",), excel: bool = False) -> None:
-    """Write every table into a fresh folder beside out_dir, then swap it in.
+class DatasetWriter:
+    """Writes the tables row by row, as reports arrive, into a fresh folder beside out_dir, and swaps
+    it in when closed without error.
 
-    A crash before the swap leaves the previous out_dir as it was. A README.md kept in out_dir
-    (outputs/ carries one in git) is carried over.
+    Nothing is held for the end but Parquet's current batch, so memory does not grow with the run.
+    A crash before the swap leaves the previous out_dir as it was (the staging folder is removed).
+    A README.md kept in out_dir (outputs/ carries one in git) is carried over.
     """
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        for table, columns in TABLES.items():
-            rows = tables.get(table, [])
-            if "csv" in formats:
-                write_csv(staging / f"{table}.csv", columns, rows, excel)
-            if "parquet" in formats:
-                write_parquet(staging / f"{table}.parquet", columns, rows)
-        (staging / "text").mkdir()
-        for report_id, text in texts.items():
-            (staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8")
-        with open(staging / "datapackage.json", "w", encoding="utf-8") as f:
-            json.dump(datapackage(formats), f, ensure_ascii=False, indent=2)
-        if (out_dir / "README.md").is_file():
-            shutil.copy2(out_dir / "README.md", staging / "README.md")
-        _swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    def __init__(self, out_dir: Path, formats: tuple[str, ...] = ("csv",), excel: bool = False):
+        self.out_dir, self.formats = Path(out_dir).resolve(), formats
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.row_counts = {table: 0 for table in TABLES}
+        self._files, self._csv, self._parquet = [], {}, {}
+        self._batches: dict[str, list[dict]] = {table: [] for table in TABLES}
+        try:
+            (self.staging / "text").mkdir()
+            for table, columns in TABLES.items():
+                if "csv" in formats:
+                    # Excel reads UTF-8 only with a BOM; everything else prefers the file without one.
+                    f = open(self.staging / f"{table}.csv", "w", encoding="utf-8-sig" if excel else "utf-8", newline="")
+                    self._files.append(f)
+                    self._csv[table] = csv.writer(f)
+                    self._csv[table].writerow([c.name for c in columns])
+                if "parquet" in formats:
+                    schema = pa.schema([pa.field(c.name, c.arrow) for c in columns])
+                    self._parquet[table] = pq.ParquetWriter(self.staging / f"{table}.parquet", schema)
+        except BaseException:
+            self._discard()
+            raise
+
+    def add_rows(self, table: str, rows: list[dict]) -> None:
+        columns = TABLES[table]
+        self.row_counts[table] += len(rows)
+        if table in self._csv:
+            self._csv[table].writerows([_csv_cell(row.get(c.name)) for c in columns] for row in rows)
+        if table in self._parquet:
+            batch = self._batches[table]
+            batch.extend(rows)
+            if len(batch) >= PARQUET_BATCH_ROWS:
+                write_parquet_batch(self._parquet[table], columns, batch)
+                batch.clear()
+
+    def add_text(self, report_id: str, text: str) -> None:
+        (self.staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8")
+
+    def __enter__(self) -> "DatasetWriter":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is not None:
+            self._discard()
+            return
+        try:
+            for table, writer in self._parquet.items():
+                if self._batches[table]:
+                    write_parquet_batch(writer, TABLES[table], self._batches[table])
+                writer.close()
+            for f in self._files:
+                f.close()
+            with open(self.staging / "datapackage.json", "w", encoding="utf-8") as f:
+                json.dump(datapackage(self.formats), f, ensure_ascii=False, indent=2)
+            if (self.out_dir / "README.md").is_file():
+                shutil.copy2(self.out_dir / "README.md", self.staging / "README.md")
+            _swap_in(self.staging, self.out_dir)
+        except BaseException:
+            self._discard()
+            raise
+
+    def _discard(self) -> None:
+        for f in self._files:
+            f.close()
+        for writer in self._parquet.values():
+            try:
+                writer.close()
+            except Exception:  # a writer that failed mid-batch may not close; the folder goes anyway
+                pass
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

@@ -152,7 +152,7 @@ def test_crash_while_writing_leaves_previous_outputs(tmp_path, monkeypatch):
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr("extract.dataset.write_parquet", boom)
+    monkeypatch.setattr("extract.dataset.write_parquet_batch", boom)
     with pytest.raises(OSError):
         ingest([SEED, CORPUS], out, "--format", "csv,parquet")
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
