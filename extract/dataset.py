@@ -1,5 +1,7 @@
 """The tables of the dataset contract (docs/schema.md) and the writer for CSV, Parquet,
-datapackage.json and the normalized texts. The output folder is replaced atomically."""
+datapackage.json and the normalized texts. The output folder is replaced atomically.
+
+pyarrow is imported only when Parquet is asked for: it is 50 MB of every worker's memory otherwise."""
 from __future__ import annotations
 
 import csv
@@ -11,9 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 S, I, N, B = "string", "integer", "number", "boolean"
 
 
@@ -21,12 +20,17 @@ S, I, N, B = "string", "integer", "number", "boolean"
 class Column:
     name: str
     type: str  # Frictionless type
-    arrow: pa.DataType
+    scale: int = 2  # decimal places of a number
+
+    def arrow(self):
+        import pyarrow as pa
+        if self.type == N:
+            return pa.decimal128(24, self.scale)
+        return {S: pa.string(), I: pa.int64(), B: pa.bool_()}[self.type]
 
 
 def _col(name: str, kind: str, scale: int = 2) -> Column:
-    arrow = {S: pa.string(), I: pa.int64(), B: pa.bool_(), N: pa.decimal128(24, scale)}[kind]
-    return Column(name, kind, arrow)
+    return Column(name, kind, scale)
 
 
 _PROVENANCE = [_col("raw", S), _col("section_path", S), _col("page", I), _col("char_start", I),
@@ -88,7 +92,8 @@ def _csv_cell(value) -> str:
 PARQUET_BATCH_ROWS = 5000
 
 
-def write_parquet_batch(writer: pq.ParquetWriter, columns: list[Column], rows: list[dict]) -> None:
+def write_parquet_batch(writer, columns: list[Column], rows: list[dict]) -> None:
+    import pyarrow as pa
     data = {c.name: [row.get(c.name) for row in rows] for c in columns}
     writer.write_table(pa.Table.from_pydict(data, schema=writer.schema))
 
@@ -135,7 +140,9 @@ class DatasetWriter:
                     self._csv[table] = csv.writer(f)
                     self._csv[table].writerow([c.name for c in columns])
                 if "parquet" in formats:
-                    schema = pa.schema([pa.field(c.name, c.arrow) for c in columns])
+                    import pyarrow as pa
+                    import pyarrow.parquet as pq
+                    schema = pa.schema([pa.field(c.name, c.arrow()) for c in columns])
                     self._parquet[table] = pq.ParquetWriter(self.staging / f"{table}.parquet", schema)
         except BaseException:
             self._discard()
