@@ -7,7 +7,7 @@ timed on those one-page files and on the whole files, best of ROUNDS, in ms per 
 
     pypdfium2 text        open, get_textpage().get_text_range() on every page, close: the floor
     pdfplumber ...        extract_text, find_tables, extract_tables on every page
-    jixiao load           extract.load.load(path)
+    jixiao load           extract.loaders.load(path)
     jixiao pipeline       extract.pipeline.process_file(path), whole files only
 
 A one-page file pays the document's fixed costs (fonts, the PDF's structure) on its one page, so
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "corpus"))
 
-from extract.load import load  # noqa: E402
+from extract.loaders import load  # noqa: E402
 from extract.pipeline import process_file  # noqa: E402
 
 ROUNDS = 7

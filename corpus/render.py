@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from extract.headings import match_heading  # noqa: E402
-from extract.load import load  # noqa: E402
+from extract.loaders import load  # noqa: E402
 from extract.normalize import normalize  # noqa: E402
 from extract.sections import build_sections  # noqa: E402
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .dataset import FORMATS, DatasetWriter
-from .load import supported
+from .loaders import supported
 from .pipeline import process_file, warm_up
 
 

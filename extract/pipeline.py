@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from . import extractors
 from .errors import IngestError
-from .load import load
+from .loaders import load
 from .model import Document, Grade, ReportMeta, Section
 from .normalize import normalize
 from .sections import build_sections

@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from extract.evaluate import score_report
-from extract.load import load
+from extract.loaders import load
 from extract.normalize import normalize
 from extract.pipeline import process_file
 from extract.sections import build_sections

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract.dataset import TABLES
-from extract.load import load
+from extract.loaders import load
 from extract.normalize import normalize
 from extract.pipeline import process_file
 from extract.sections import build_sections
