@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .dataset import FORMATS, DatasetWriter
+from .departments import Roster
 from .loaders import supported
 from .pipeline import process_file, warm_up
 
@@ -80,6 +81,7 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
     first_path: dict[str, str] = {}
     statuses: Counter = Counter()
     failed = 0
+    roster = Roster()
     with DatasetWriter(Path(out), formats, excel) as writer:
         for result in _results(files, workers or default_workers(len(files))):
             path = result.source_path
@@ -99,6 +101,9 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
             for name, rows in result.tables.items():
                 writer.add_rows(name, rows)
             statuses.update(row["status"] for row in result.tables["reports"])
+            for row in result.tables["reports"]:
+                roster.add(row)
+        writer.add_rows("departments", roster.rows())
     _summary(writer.row_counts, statuses, len(files), failed, out)
     return 1 if failed else 0
 
@@ -141,6 +146,14 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--min-f1", type=float, metavar="X",
                           help="exit 1 when the overall F1 or any table's or field's F1 is below X")
     evaluate.add_argument("--problems", action="store_true", help="also list every miss and extra")
+    comparing = sub.add_parser("compare", help="one metric for every department and year, with the change")
+    comparing.add_argument("out", metavar="OUT_DIR")
+    comparing.add_argument("--metric", required=True, metavar="M",
+                           help="execution_rate, an amount role (budget_total …), count:UNIT or count:WORD, grade, score")
+    comparing.add_argument("--by", choices=["department"], default="department")
+    comparing.add_argument("--over", choices=["year"], default="year")
+    comparing.add_argument("--csv", metavar="FILE", help="write the departments × years table as CSV")
+    comparing.add_argument("--chart", metavar="FILE", help="write a chart page (.html)")
     return p
 
 
@@ -154,7 +167,49 @@ def main(argv: list[str] | None = None) -> int:
         return run_ingest(args.paths, args.out, args.format, args.excel, args.workers)
     if args.command == "eval":
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
+    if args.command == "compare":
+        return run_compare(Path(args.out), args.metric, args.csv, args.chart)
     return 2
+
+
+def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | None) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .api import load
+    from .compare import chart_html, compare, format_change, format_value, metric_kind
+    try:
+        metric_kind(metric)
+        data = load(out)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"jixiao: error: {exc}", file=sys.stderr)
+        return 2
+    if chart_path and not chart_path.endswith((".html", ".htm")):
+        print(f"jixiao: error: {chart_path}: the chart is written as an HTML page (.html)", file=sys.stderr)
+        return 2
+    comparison = compare(data, metric)
+    years = sorted(comparison.long.year.unique())
+    unit = f" ({comparison.unit})" if comparison.unit else ""
+    table = Table(title=f"{metric}{unit} by department and year")
+    table.add_column("department", overflow="fold")
+    for year in years:
+        table.add_column(str(year), justify="right")
+    for key, rows in comparison.long.groupby("department_key", sort=True):
+        by_year = {r.year: r for r in rows.itertuples()}
+        cells = []
+        for year in years:
+            r = by_year.get(year)
+            cells.append("" if r is None else
+                         f"{format_value(r.value, comparison.unit)} {format_change(r.change, comparison.change)}".strip())
+        table.add_row(rows.department.iloc[0], *cells)
+    Console().print(table)
+    if csv_path:
+        comparison.wide().to_csv(csv_path, index=False, encoding="utf-8")
+        print(f"written {csv_path}")
+    if chart_path:
+        Path(chart_path).write_text(chart_html(comparison, f"{metric}{unit}：各部门逐年比较"), encoding="utf-8")
+        print(f"written {chart_path}")
+    return 0
 
 
 def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: bool) -> int:

@@ -42,6 +42,7 @@ TABLES: dict[str, list[Column]] = {
         _col("n_pages", I), _col("n_chars", I), _col("title", S), _col("department", S),
         _col("region_province", S), _col("region_city", S), _col("region_district", S), _col("year", I),
         _col("report_type", S), _col("grade", S), _col("score", N), _col("status", S), _col("needs_ocr", B),
+        _col("department_key", S),
     ],
     "sections": [
         _col("report_id", S), _col("section_id", I), _col("parent_id", I), _col("level", I),
@@ -66,13 +67,17 @@ TABLES: dict[str, list[Column]] = {
     "checks": [_col("report_id", S), _col("check", S), _col("status", S), _col("expected", S),
                _col("observed", S), _col("detail", S)],
     "errors": [_col("source_path", S), _col("stage", S), _col("error_type", S), _col("message", S)],
+    # One row per unit across the run's reports (extract/departments.py): its names resolve to one key.
+    "departments": [_col("department_key", S), _col("name", S), _col("region_province", S),
+                    _col("region_city", S), _col("region_district", S), _col("aliases", S),
+                    _col("n_reports", I), _col("years", S)],
 }
 
 PRIMARY_KEYS = {
     "reports": ["report_id"], "sections": ["report_id", "section_id"], "amounts": ["report_id", "fact_id"],
     "rates": ["report_id", "fact_id"], "counts": ["report_id", "fact_id"], "tasks": ["report_id", "task_no"],
     "indicators": ["report_id", "table_no", "row_no"], "findings": ["report_id", "kind", "seq"],
-    "checks": ["report_id", "check"],
+    "checks": ["report_id", "check"], "departments": ["department_key"],
 }
 
 FORMATS = ("csv", "parquet")
@@ -104,7 +109,10 @@ def datapackage(formats: tuple[str, ...]) -> dict:
         schema: dict = {"fields": [{"name": c.name, "type": c.type} for c in columns]}
         if table in PRIMARY_KEYS:
             schema["primaryKey"] = PRIMARY_KEYS[table]
-        if table not in ("reports", "errors"):
+        if table == "reports":
+            schema["foreignKeys"] = [{"fields": "department_key",
+                                      "reference": {"resource": "departments", "fields": "department_key"}}]
+        elif table not in ("errors", "departments"):
             schema["foreignKeys"] = [{"fields": "report_id",
                                       "reference": {"resource": "reports", "fields": "report_id"}}]
         path = f"{table}.csv" if "csv" in formats else f"{table}.parquet"

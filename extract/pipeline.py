@@ -5,10 +5,12 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from . import extractors
+from .departments import department_key
 from .errors import IngestError
 from .loaders import load
 from .model import Document, Grade, ReportMeta, Section
 from .normalize import normalize
+from .regions import Region
 from .sections import build_sections
 
 
@@ -111,4 +113,7 @@ def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
         **dataclasses.asdict(meta), "grade": grade.grade,
         "score": grade.score,
         "status": status, "needs_ocr": doc.needs_ocr,
+        "department_key": department_key(meta.department, Region(meta.region_province, meta.region_city,
+                                                                  meta.region_district)).key
+        if meta.department else None,
     }

@@ -1,0 +1,87 @@
+"""Issue 6 so far: department keys, the Python API, `jixiao compare`."""
+import csv
+import json
+import sys
+
+import pandas as pd
+import pytest
+
+import extract
+from conftest import ROOT, SEED, SEED_GOLD
+from extract.cli import main
+from extract.departments import department_key
+from extract.regions import Region
+
+sys.path.insert(0, str(ROOT / "corpus"))
+from generate import generate  # noqa: E402
+
+LIWAN = Region("广东省", "广州市", "荔湾区")
+
+
+def test_the_seed_department_under_its_three_names_has_one_key():
+    names = [SEED_GOLD["report"]["department"], *SEED_GOLD["report"]["department_aliases"]]
+    assert names == ["中国人民政治协商会议广州市荔湾区委员会办公室", "政协广州市荔湾区委员会办公室", "区政协办公室"]
+    assert {department_key(n, LIWAN).key for n in names} == {"广东省/广州市/荔湾区/政协办公室"}
+
+
+def test_department_keys_keep_words_and_know_renamed_units():
+    assert department_key("广州市荔湾区市场监督管理局", LIWAN).core == "市场监督管理局"  # not 场监督管理局
+    assert department_key("区市场监管局", LIWAN).key == department_key("荔湾区市场监督管理局", LIWAN).key
+    assert department_key("市教育局", Region("湖南省", "株洲市")).key == "湖南省/株洲市//教育局"
+    assert department_key("株洲市卫生和计划生育委员会", Region("湖南省", "株洲市")).core == "卫生健康委员会"
+    assert department_key("荔湾区教育局", LIWAN).key != department_key("荔湾区财政局", LIWAN).key
+
+
+def test_the_python_api_loads_typed_frames(seed_out):
+    data = extract.load(seed_out)
+    assert pd.api.types.is_numeric_dtype(data.amounts.value_yuan)
+    assert data.amounts.value_yuan.sum() == pytest.approx(26734500 + 26530400 * 2 + 24244300 + 2286100)
+    assert str(data.reports.year.dtype) == "Int64" and data.reports.year.iloc[0] == 2023
+    assert str(data.reports.needs_ocr.dtype) == "boolean" and not data.reports.needs_ocr.iloc[0]
+    assert data.reports.department_key.iloc[0] == "广东省/广州市/荔湾区/政协办公室"
+    assert data.departments.name.tolist() == [SEED_GOLD["report"]["department"]]
+    in_process = extract.ingest([SEED])
+    pd.testing.assert_frame_equal(in_process.amounts, data.amounts)
+    assert set(data.tables()) == {"reports", "sections", "amounts", "rates", "counts", "tasks", "indicators",
+                                  "findings", "checks", "errors", "departments"}
+
+
+@pytest.fixture(scope="module")
+def years_out(tmp_path_factory):
+    """Three departments over three years, as text."""
+    folder = tmp_path_factory.mktemp("years")
+    generate(folder, seed=5, n_departments=3, n_years=3, formats=("txt",))
+    out = folder / "out"
+    assert main(["ingest", str(folder), "--out", str(out)]) == 0
+    return folder, out
+
+
+def test_compare_execution_rate_gives_every_department_year_and_the_changes(years_out, tmp_path, capsys):
+    folder, out = years_out
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.gold.json"))]
+    expected = {(g["report"]["department"], g["report"]["year"]):
+                next(r["value_pct"] for r in g["rates"] if r["role"] == "execution_rate") for g in golds}
+    assert main(["compare", str(out), "--metric", "execution_rate", "--csv", str(tmp_path / "er.csv"),
+                 "--chart", str(tmp_path / "er.html")]) == 0
+    printed = capsys.readouterr().out
+    with open(tmp_path / "er.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3
+    for row in rows:
+        for year in (2021, 2022, 2023):
+            assert float(row[str(year)]) == pytest.approx(expected[(row["department"], year)])
+        change = expected[(row["department"], 2022)] - expected[(row["department"], 2021)]
+        assert float(row["2022 change (pp)"]) == pytest.approx(change, abs=0.01)
+        assert row["department"][:4] in printed
+    page = (tmp_path / "er.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "2023年" in page and rows[0]["department"] in page
+
+
+def test_compare_amounts_counts_and_grades(years_out, capsys):
+    folder, out = years_out
+    assert main(["compare", str(out), "--metric", "budget_total"]) == 0
+    assert "万元" in capsys.readouterr().out
+    assert main(["compare", str(out), "--metric", "count:人次"]) == 0
+    assert main(["compare", str(out), "--metric", "grade"]) == 0
+    assert any(g in capsys.readouterr().out for g in ("优秀", "良好"))
+    assert main(["compare", str(out), "--metric", "no_such_metric"]) == 2
