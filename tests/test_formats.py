@@ -325,3 +325,15 @@ def test_an_indicator_table_running_onto_the_next_page_keeps_its_columns(tmp_pat
     assert [(r["level1"], r["level2"]) for r in found] == expected
     assert [r["level3"] for r in found][5:8] == ["验收合格率1", "验收合格率2", "群众满意度1"]
     assert all(r["weight"] == Decimal(4) and r["score"] == Decimal(4) for r in found)
+
+
+def test_table_cell_lines_follow_centres_not_tops():
+    """With a real CJK font installed, pdfium's boxes are the glyphs' own: a full-width comma or
+    bracket is a small box low in the line, so its top is below the characters' (this put
+    项目资金（万元） out of order as 项目资金（元）万 once fonts-noto-cjk was installed)."""
+    from extract.loaders.pdf import _Char, _text_lines
+    line1 = [_Char("资", 100.0, 108.0, 10, 18), _Char("金", 100.2, 108.1, 18, 26), _Char("（", 101.5, 108.5, 26, 34),
+             _Char("万", 100.1, 108.0, 34, 42), _Char("元", 100.0, 108.0, 42, 50), _Char("）", 101.5, 108.5, 50, 58),
+             _Char("，", 105.5, 108.2, 58, 62)]
+    line2 = [_Char("已", 110.5, 118.5, 10, 18), _Char("建", 110.4, 118.4, 18, 26)]
+    assert _text_lines(list(reversed(line2 + line1))) == ["资金（万元），", "已建"]

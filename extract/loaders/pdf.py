@@ -705,17 +705,23 @@ def _table_rows(table: _Table, chars: list[_Char]) -> list[list[str]]:
     for box in {b for row in table.slots for b in row if b}:
         rows = centres[bisect_left(heights, box[1]):bisect_right(heights, box[3])]
         in_box = sorted(i for _, i in rows if box[0] <= (chars[i].left + chars[i].right) / 2 <= box[2])
-        inside = [chars[i] for i in in_box]
-        inside.sort(key=lambda c: (round(c.top / SAME_PLACE), c.left))
-        lines, last_row = [], None
-        for c in inside:
-            row = round(c.top / SAME_PLACE)
-            if row != last_row:
-                lines.append("")
-                last_row = row
-            lines[-1] += c.ch
-        texts[box] = cell_text("\n".join(lines))
+        texts[box] = cell_text("\n".join(_text_lines([chars[i] for i in in_box])))
     return [[texts.get(b, "") if b else "" for b in row] for row in table.slots]
+
+
+def _text_lines(chars: list[_Char]) -> list[str]:
+    """Characters grouped into lines by their vertical centres, each line left to right. Tops do not
+    line up: with a real font a comma's or bracket's box is a small one low in the line."""
+    lines: list[tuple[float, float, list[_Char]]] = []  # (first centre, tallest height, characters)
+    for c in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
+        centre, height = (c.top + c.bottom) / 2, c.bottom - c.top
+        if lines and centre - lines[-1][0] <= max(lines[-1][1], height) / 2:
+            first, tallest, members = lines[-1]
+            members.append(c)
+            lines[-1] = (first, max(tallest, height), members)
+        else:
+            lines.append((centre, height, [c]))
+    return ["".join(c.ch for c in sorted(members, key=lambda c: c.left)) for _, _, members in lines]
 
 
 def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
