@@ -154,6 +154,12 @@ def parser() -> argparse.ArgumentParser:
     comparing.add_argument("--over", choices=["year"], default="year")
     comparing.add_argument("--csv", metavar="FILE", help="write the departments × years table as CSV")
     comparing.add_argument("--chart", metavar="FILE", help="write a chart page (.html)")
+    showing = sub.add_parser("show", help="one report's summary: metadata, budget, checks, tasks, counts, findings")
+    showing.add_argument("report", metavar="FILE|REPORT_ID")
+    showing.add_argument("--out", default="outputs", metavar="OUT_DIR", help="where to look up a REPORT_ID")
+    reviewing = sub.add_parser("review", help="an HTML page with every fact highlighted in its report's text")
+    reviewing.add_argument("out", metavar="OUT_DIR")
+    reviewing.add_argument("--html", required=True, metavar="FILE")
     return p
 
 
@@ -169,6 +175,17 @@ def main(argv: list[str] | None = None) -> int:
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
     if args.command == "compare":
         return run_compare(Path(args.out), args.metric, args.csv, args.chart)
+    if args.command == "show":
+        from .show import show
+        return show(args.report, Path(args.out))
+    if args.command == "review":
+        from .review import write_review
+        if not (Path(args.out) / "reports.csv").is_file():
+            print(f"jixiao: error: {args.out}: no reports.csv (not an output folder of jixiao ingest)", file=sys.stderr)
+            return 2
+        n = write_review(Path(args.out), Path(args.html))
+        print(f"written {args.html} ({n} reports)")
+        return 0
     return 2
 
 

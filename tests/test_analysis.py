@@ -1,6 +1,10 @@
-"""Issue 6 so far: department keys, the Python API, `jixiao compare`."""
+"""Issue 6 so far: department keys, the Python API, `jixiao compare`, `show`, `review`."""
 import csv
+import html
 import json
+import re
+import shutil
+import subprocess
 import sys
 
 import pandas as pd
@@ -85,3 +89,46 @@ def test_compare_amounts_counts_and_grades(years_out, capsys):
     assert main(["compare", str(out), "--metric", "grade"]) == 0
     assert any(g in capsys.readouterr().out for g in ("优秀", "良好"))
     assert main(["compare", str(out), "--metric", "no_such_metric"]) == 2
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Run in the page by headless Chromium: what is drawn for each highlighted amount.
+_PROBE = """<script>
+const marks = [...document.querySelectorAll('section[data-report-id] mark.amounts')].map(m => {
+  const box = m.getBoundingClientRect(), style = getComputedStyle(m);
+  return {text: m.textContent, id: m.id, background: style.backgroundColor, width: box.width, height: box.height,
+          linked: !!document.querySelector(`aside a[href="#${m.id}"]`)};
+});
+document.body.setAttribute('data-probe', JSON.stringify(marks));
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test` (Makefile set-up)")
+def test_the_review_page_in_headless_chromium_shows_the_seeds_nine_amounts_at_their_spans(seed_out, tmp_path):
+    page = tmp_path / "review.html"
+    assert main(["review", str(seed_out), "--html", str(page)]) == 0
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", probed.as_uri()],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    marks = json.loads(html.unescape(re.search(r'data-probe="([^"]*)"', dom).group(1)))
+    assert [m["text"] for m in marks] == [a["raw"] for a in SEED_GOLD["amounts"]]
+    assert all(m["width"] > 0 and m["height"] > 0 and m["linked"] for m in marks)
+    assert {m["background"] for m in marks} == {"rgb(255, 224, 138)"}  # the amounts' colour
+    text = (seed_out / "text" / f"{extract.load(seed_out).reports.report_id.iloc[0]}.txt").read_text(encoding="utf-8")
+    amounts = extract.load(seed_out).amounts
+    for mark in marks:  # each highlight sits at its fact's span of the normalized text
+        fact = amounts[amounts.fact_id == mark["id"][2:]].iloc[0]
+        assert text[fact.char_start:fact.char_end] == mark["text"]
+
+
+def test_show_summarises_one_report_from_a_file_or_by_id(seed_out, capsys):
+    assert main(["show", str(SEED)]) == 0
+    printed = capsys.readouterr().out
+    for expected in ("中国人民政治协商会议广州市荔湾区委员会办公室2023年部门整体支出绩效自评报告", "2,673.45 万元",
+                     "execution_rate", "99.2%", "basic_plus_project_equals_expen", "资金使用效益需进一步提升", "387"):
+        assert expected in printed, expected
+    report_id = extract.load(seed_out).reports.report_id.iloc[0]
+    assert main(["show", report_id[:8], "--out", str(seed_out)]) == 0
+    assert "2,653.04 万元" in capsys.readouterr().out
+    assert main(["show", "ffffffff", "--out", str(seed_out)]) == 2

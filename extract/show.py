@@ -1,0 +1,76 @@
+"""`jixiao show FILE|REPORT_ID`: one report's summary in the terminal."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from .api import Dataset, ingest, load
+
+TOP_COUNTS = 10
+
+
+def _find(report: str, out_dir: Path) -> tuple[Dataset, str] | None:
+    """The dataset holding the report and its id: a file is read now, an id (or its start) is looked
+    up in out_dir."""
+    if Path(report).is_file():
+        data = ingest([report])
+        return (data, data.reports.report_id.iloc[0]) if len(data.reports) else None
+    if not (out_dir / "reports.csv").is_file():
+        return None
+    data = load(out_dir)
+    matches = data.reports[data.reports.report_id.str.startswith(report)]
+    return (data, matches.report_id.iloc[0]) if len(matches) == 1 else None
+
+
+def show(report: str, out_dir: Path) -> int:
+    found = _find(report, out_dir)
+    if found is None:
+        print(f"jixiao: error: {report}: not a readable report file, nor one report id in {out_dir}", file=sys.stderr)
+        return 2
+    data, report_id = found
+    console = Console()
+    r = data.reports[data.reports.report_id == report_id].iloc[0]
+    console.print(f"[bold]{r.title}[/bold]", highlight=False)
+    place = " ".join(str(v) for v in (r.region_province, r.region_city, r.region_district) if isinstance(v, str))
+    console.print(f"{_or_dash(r.department)} · {place} · {_or_dash(r.year)} · {r.report_type} · "
+                  f"grade {_or_dash(r.grade)} · score {_or_dash(r.score)} · status {r.status} · "
+                  f"{r.source_path} ({r.n_pages} pages)", highlight=False, markup=False)
+
+    def table(title: str, columns: list[str], rows) -> None:
+        out = Table(title=title, title_justify="left")
+        for column in columns:
+            out.add_column(column, overflow="fold")
+        for row in rows:
+            out.add_row(*[str(v) for v in row])
+        if out.row_count:
+            console.print(out)
+
+    amounts = data.amounts[(data.amounts.report_id == report_id) & (data.amounts.role != "other")]
+    rates = data.rates[data.rates.report_id == report_id]
+    table("Budget", ["label", "role", "value", "page"],
+          [(a.label, a.role, f"{a.value_yuan / 10000:,.2f} 万元", a.page) for a in amounts.itertuples()]
+          + [(t.label, t.role, f"{t.value_pct}%", t.page) for t in rates.itertuples()])
+    checks = data.checks[data.checks.report_id == report_id]
+    table("Checks", ["check", "status", "detail"], [(c.check, c.status, c.detail) for c in checks.itertuples()])
+    tasks = data.tasks[data.tasks.report_id == report_id]
+    table("Tasks", ["no", "name", "goal", "result"],
+          [(t.task_no, t.name, _short(t.goal), _short(t.result)) for t in tasks.itertuples()])
+    counts = data.counts[data.counts.report_id == report_id].sort_values("value", ascending=False).head(TOP_COUNTS)
+    table(f"Top {TOP_COUNTS} counts", ["value", "unit", "subject", "page"],
+          [(f"{c.value:g}{'+' if c.approx else ''}", c.unit, c.subject, c.page) for c in counts.itertuples()])
+    findings = data.findings[data.findings.report_id == report_id]
+    table("Findings", ["kind", "seq", "text"], [(f.kind, f.seq, _short(f.text, 80)) for f in findings.itertuples()])
+    return 0
+
+
+def _or_dash(value) -> str:
+    return "—" if value is None or pd.isna(value) else str(value)
+
+
+def _short(text, limit: int = 50) -> str:
+    text = str(text) if isinstance(text, str) else ""
+    return text if len(text) <= limit else text[:limit] + "…"
