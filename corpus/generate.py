@@ -393,7 +393,9 @@ def write_report(dept: Department, year: int, seed: int) -> tuple[str, dict]:
     numbering = Numbering(tuple(rng.choice(options) for options in LEVEL_STYLES))
     year_words = rng.choice(["{y}年度", "{y}年", "{y}年度"]).format(y=year)
     kind = "部门整体支出绩效自评报告" if dept.report_type == "department_overall" else f"{dept.project}项目支出绩效自评报告"
-    title = rng.choice(["{d}{y}{k}", "{d}{y}{k}", "{y}{d}{k}"]).format(d=dept.name, y=year_words, k=kind)
+    # Some years the unit signs with its province too: the same department under another name.
+    name = f"{dept.province}{dept.name}" if rng.random() < 0.25 else dept.name
+    title = rng.choice(["{d}{y}{k}", "{d}{y}{k}", "{y}{d}{k}"]).format(d=name, y=year_words, k=kind)
     w.line(title)
     score = Decimal(rng.randint(820, 990)) / 10
     if dept.report_type == "project":  # the 自评表's total: at most 90 indicator points + the budget's
@@ -401,7 +403,7 @@ def write_report(dept: Department, year: int, seed: int) -> tuple[str, dict]:
     with_score = rng.random() < 0.8
     grade = grade_of(score)
     w.gold["report"] = {
-        "title": title, "department": dept.name, "department_aliases": [dept.short_name],
+        "title": title, "department": name, "department_aliases": sorted({dept.name, dept.short_name} - {name}),
         "region_province": dept.province, "region_city": dept.city, "region_district": dept.district,
         "year": year, "report_type": dept.report_type, "grade": grade,
         "score": float(score) if with_score else None,

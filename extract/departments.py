@@ -35,12 +35,12 @@ def core_name(name: str, region: Region) -> str:
         name = pattern.sub(replacement, name)
     places = [p for p in (region.province, region.city, region.district) if p]
     places += [_short(p) for p in places if _short(p)]
-    changed = True
-    while changed:
-        changed = False
-        for place in sorted(places, key=len, reverse=True):
-            if name.startswith(place) and len(name) > len(place) + 1:
-                name, changed = name[len(place):], True
+    places.sort(key=len, reverse=True)  # 石家庄市 before 石家庄
+    while True:
+        place = next((p for p in places if name.startswith(p) and len(name) > len(p) + 1), None)
+        if place is None:
+            break
+        name = name[len(place):]
     # A level word only as a word of its own: 区 in 区政协办公室, not 市 in 市场监督管理局.
     first_word = words(name)[0] if name else ""
     if first_word in levels and len(name) > len(first_word) + 1:

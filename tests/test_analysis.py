@@ -63,18 +63,23 @@ def years_out(tmp_path_factory):
 def test_compare_execution_rate_gives_every_department_year_and_the_changes(years_out, tmp_path, capsys):
     folder, out = years_out
     golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.gold.json"))]
-    expected = {(g["report"]["department"], g["report"]["year"]):
+    def key(report: dict) -> str:
+        region = Region(report["region_province"], report["region_city"], report["region_district"])
+        return department_key(report["department"], region).key
+    expected = {(key(g["report"]), g["report"]["year"]):
                 next(r["value_pct"] for r in g["rates"] if r["role"] == "execution_rate") for g in golds}
     assert main(["compare", str(out), "--metric", "execution_rate", "--csv", str(tmp_path / "er.csv"),
                  "--chart", str(tmp_path / "er.html")]) == 0
     printed = capsys.readouterr().out
     with open(tmp_path / "er.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 3
+    # One 天河区教育局 report signs as 广东省广州市天河区教育局: still three departments.
+    assert len({g["report"]["department"] for g in golds}) == 4
+    assert len(rows) == 3 and len(extract.load(out).departments) == 3
     for row in rows:
         for year in (2021, 2022, 2023):
-            assert float(row[str(year)]) == pytest.approx(expected[(row["department"], year)])
-        change = expected[(row["department"], 2022)] - expected[(row["department"], 2021)]
+            assert float(row[str(year)]) == pytest.approx(expected[(row["department_key"], year)])
+        change = expected[(row["department_key"], 2022)] - expected[(row["department_key"], 2021)]
         assert float(row["2022 change (pp)"]) == pytest.approx(change, abs=0.01)
         assert row["department"][:4] in printed
     page = (tmp_path / "er.html").read_text(encoding="utf-8")
@@ -132,3 +137,8 @@ def test_show_summarises_one_report_from_a_file_or_by_id(seed_out, capsys):
     assert main(["show", report_id[:8], "--out", str(seed_out)]) == 0
     assert "2,653.04 万元" in capsys.readouterr().out
     assert main(["show", "ffffffff", "--out", str(seed_out)]) == 2
+
+
+def test_a_province_before_the_city_does_not_leave_half_a_place():
+    region = Region("河北省", "石家庄市", "裕华区")
+    assert department_key("河北省石家庄市裕华区审计局", region).key == department_key("石家庄市裕华区审计局", region).key
