@@ -27,6 +27,8 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/jixiao ingest corpus --out outputs
+	$(BIN)/jixiao compare outputs --metric execution_rate --csv outputs/compare_execution_rate.csv \
+	  --chart outputs/compare_execution_rate.html
 
 # Our text reports rendered as PDF and Word (with their gold) into corpus/generated/.
 corpus: $(STAMP)
