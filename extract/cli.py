@@ -48,7 +48,7 @@ def _progress(items: list[str]):
             progress.advance(task)
 
 
-# Below this many files per worker, starting workers (each loads jieba and spaCy) costs more than it saves.
+# Below this many files per worker, loading the models up front (about a second) costs more than workers save.
 FILES_PER_WORKER = 20
 
 
