@@ -75,19 +75,17 @@ def ingest(paths: list[str | Path] | str | Path) -> Dataset:
     written; `jixiao ingest` writes them)."""
     from .cli import collect
     from .departments import Roster
-    from .pipeline import process_file
+    from .pipeline import batch, process_file
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}
-    roster, seen = Roster(), set()
-    for path in collect([str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]):
-        result = process_file(path)
-        if result.error:
-            rows["errors"].append(result.error)
-        if not result.tables or result.report_id in seen:
+    roster = Roster()
+    files = collect([str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
+    for item in batch(map(process_file, files)):
+        rows["errors"].extend(item.errors)
+        if item.kept is None:
             continue
-        seen.add(result.report_id)
-        for table, table_rows in result.tables.items():
+        for table, table_rows in item.kept.tables.items():
             rows[table].extend(table_rows)
-        for report in result.tables["reports"]:
+        for report in item.kept.tables["reports"]:
             roster.add(report)
     rows["departments"] = roster.rows()
     return Dataset(**{table: _frame(TABLES[table], table_rows) for table, table_rows in rows.items()})

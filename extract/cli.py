@@ -12,7 +12,7 @@ from . import __version__
 from .dataset import FORMATS, DatasetWriter
 from .departments import Roster
 from .loaders import supported
-from .pipeline import process_file, warm_up
+from .pipeline import batch, process_file, warm_up
 
 
 def collect(paths: list[str]) -> list[str]:
@@ -78,30 +78,22 @@ def _progress_over(files: list[str], results):
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
                workers: int | None = None) -> int:
     files = collect(paths)
-    first_path: dict[str, str] = {}
     statuses: Counter = Counter()
     failed = 0
     roster = Roster()
     with DatasetWriter(Path(out), formats, excel) as writer:
-        for result in _results(files, workers or default_workers(len(files))):
-            path = result.source_path
-            if result.error:
+        for item in batch(_results(files, workers or default_workers(len(files)))):
+            writer.add_rows("errors", item.errors)
+            if item.failed:
                 failed += 1
-                writer.add_rows("errors", [result.error])
-                print(result.error["message"], file=sys.stderr)
-                if not result.tables:
-                    continue
-            if result.report_id in first_path:
-                # Same bytes as a file already read: one report, noted, not counted as a failure.
-                writer.add_rows("errors", [{"source_path": path, "stage": "ingest", "error_type": "duplicate",
-                                            "message": f"{path}: same content as {first_path[result.report_id]}, skipped"}])
+                print(item.errors[0]["message"], file=sys.stderr)
+            if item.kept is None:
                 continue
-            first_path[result.report_id] = path
-            writer.add_text(result.report_id, result.text)
-            for name, rows in result.tables.items():
+            writer.add_text(item.kept.report_id, item.kept.text)
+            for name, rows in item.kept.tables.items():
                 writer.add_rows(name, rows)
-            statuses.update(row["status"] for row in result.tables["reports"])
-            for row in result.tables["reports"]:
+            for row in item.kept.tables["reports"]:
+                statuses[row["status"]] += 1
                 roster.add(row)
         writer.add_rows("departments", roster.rows())
     _summary(writer.row_counts, statuses, len(files), failed, out)

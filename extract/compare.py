@@ -55,7 +55,7 @@ def metric_kind(metric: str) -> str:
 
 def compare(data: Dataset, metric: str) -> Comparison:
     kind = metric_kind(metric)
-    reports = _one_report_per_department_year(data.reports)
+    reports = _one_report_per_department_year(data.reports, data.departments)
     if kind == "rate":
         facts = data.rates[data.rates.role == metric]
         values = facts.groupby("report_id", sort=False).value_pct.first()
@@ -85,15 +85,14 @@ def compare(data: Dataset, metric: str) -> Comparison:
     return Comparison(metric, unit, change, long)
 
 
-def _one_report_per_department_year(reports: pd.DataFrame) -> pd.DataFrame:
+def _one_report_per_department_year(reports: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
     known = reports[reports.department_key.notna() & reports.year.notna()].copy()
     known["overall_first"] = known.report_type != "department_overall"
     known = known.sort_values(["department_key", "year", "overall_first", "source_path"])
     first = known.drop_duplicates(["department_key", "year"])
-    # Each department under the name it is known by (the departments table's canonical name).
-    names = first.groupby("department_key").department.agg(lambda s: s.value_counts().index[0])
-    first = first.assign(department=first.department_key.map(names))
-    return first
+    # Each department under the name it goes by (the departments table's).
+    names = departments.set_index("department_key").name
+    return first.assign(department=first.department_key.map(names))
 
 
 def _changes(long: pd.DataFrame, change: str) -> pd.Series:

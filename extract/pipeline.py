@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import extractors
@@ -22,6 +23,31 @@ class ReportResult:
     text: str | None = None
     report_id: str | None = None
     error: dict | None = None
+
+
+@dataclass
+class BatchItem:
+    """One file of a batch: the rows it adds to `errors` (its failure, or that it repeats an earlier
+    file), whether it failed, and its result when its tables are kept."""
+    errors: list[dict]
+    failed: bool
+    kept: ReportResult | None
+
+
+def batch(results: Iterable[ReportResult]) -> Iterator[BatchItem]:
+    """Results as a run keeps them: a file with the same bytes as one read before is one report,
+    noted in `errors` but not a failure; a failed file keeps what tables it has (a scanned PDF's row)."""
+    first_path: dict[str, str] = {}
+    for result in results:
+        errors = [result.error] if result.error else []
+        kept = result if result.tables else None
+        if kept and result.report_id in first_path:
+            errors.append(_error(result.source_path, "ingest", "duplicate",
+                                 f"{result.source_path}: same content as {first_path[result.report_id]}, skipped"))
+            kept = None
+        elif kept:
+            first_path[result.report_id] = result.source_path
+        yield BatchItem(errors, result.error is not None, kept)
 
 
 def warm_up() -> None:
