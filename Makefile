@@ -13,9 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The review page's test opens it in headless Chromium (a Debian package, installed as root when
-# missing; without root the browser test is skipped with a warning). No CJK font is installed on
-# purpose: with fonts-noto-cjk present, pdfium substitutes it for PDFs' non-embedded Chinese fonts
-# and reads those PDFs ten times slower (docs/benchmarks.md).
+# missing; without root the browser test is skipped with a warning). No CJK font is installed, so
+# that the benchmarks stay comparable with docs/benchmarks.md (the tests pass either way).
 SYSTEM := $(VENV)/.system-packages
 $(SYSTEM): $(STAMP)
 	@if ! command -v chromium >/dev/null; then \
