@@ -93,6 +93,8 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
+# What makes Excel read a CSV cell as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows a Parquet file takes at a time: memory stays flat however many reports a run reads.
 PARQUET_BATCH_ROWS = 5000
 
@@ -132,7 +134,7 @@ class DatasetWriter:
     """
 
     def __init__(self, out_dir: Path, formats: tuple[str, ...] = ("csv",), excel: bool = False):
-        self.out_dir, self.formats = Path(out_dir).resolve(), formats
+        self.out_dir, self.formats, self.excel = Path(out_dir).resolve(), formats, excel
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
         self.row_counts = {table: 0 for table in TABLES}
@@ -160,13 +162,21 @@ class DatasetWriter:
         columns = TABLES[table]
         self.row_counts[table] += len(rows)
         if table in self._csv:
-            self._csv[table].writerows([_csv_cell(row.get(c.name)) for c in columns] for row in rows)
+            self._csv[table].writerows([self._cell(c, row.get(c.name)) for c in columns] for row in rows)
         if table in self._parquet:
             batch = self._batches[table]
             batch.extend(rows)
             if len(batch) >= PARQUET_BATCH_ROWS:
                 write_parquet_batch(self._parquet[table], columns, batch)
                 batch.clear()
+
+    def _cell(self, column: Column, value) -> str:
+        cell = _csv_cell(value)
+        # Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
+        # one): text cells get a leading apostrophe, which Excel shows as plain text. Numbers untouched.
+        if self.excel and column.type == S and cell.startswith(FORMULA_STARTS):
+            return "'" + cell
+        return cell
 
     def add_text(self, report_id: str, text: str) -> None:
         (self.staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8")

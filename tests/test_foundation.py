@@ -199,3 +199,19 @@ def test_corpus_reports_match_gold_sections_and_metadata(report, gold):
     (row,) = result.tables["reports"]
     for field in ("title", "department", "region_province", "region_city", "region_district", "year", "report_type"):
         assert row[field] == gold["report"][field], field
+
+
+def test_excel_csv_neutralises_formula_cells_and_leaves_numbers(tmp_path):
+    report = tmp_path / "formula.txt"
+    report.write_text("某局2023年度部门整体支出绩效自评报告\n一、基本情况\n"
+                      "=HYPERLINK(\"http://example.invalid\",\"点击\")全年预算数 120.50 万元。\n"
+                      "@SUM(A1)执行率为 99.5%。\n", encoding="utf-8")
+    plain, excel = tmp_path / "plain", tmp_path / "excel"
+    assert ingest([report], plain) == 0 and ingest([report], excel, "--excel") == 0
+    (amount,) = read_table(excel, "amounts")
+    assert amount["evidence"].startswith("'=HYPERLINK(")
+    assert amount["value_yuan"] == "1205000.00" and amount["raw"] == "120.50 万元"
+    (rate,) = read_table(excel, "rates")
+    assert rate["evidence"].startswith("'@SUM(A1)") and rate["value_pct"] == "99.5"
+    assert read_table(plain, "amounts")[0]["evidence"].startswith("=HYPERLINK(")
+    assert (excel / "amounts.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
