@@ -30,6 +30,7 @@ _TRANSLATED_RUNS = regex.compile("[" + "".join(regex.escape(chr(c)) for c in _FU
 # Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
 _CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")
+_LINE_BREAK = regex.compile(r"[\r\n\f]")
 _FIELD = regex.compile(r"[：:]")
 _SENTENCE_PUNCTUATION = regex.compile(r"[，。；,;]")
 
@@ -164,9 +165,11 @@ def normalize(loaded: LoadedFile) -> Document:
     norm_pos = 0
     for i, paragraph in enumerate(paragraphs):
         if i:
-            # The newline between paragraphs stands for the line break after the previous one.
+            # The newline between paragraphs stands for the line break after the previous one (past
+            # any trailing spaces or ** the line lost).
             prev_text, prev_src = paragraphs[i - 1][-1].pieces[-1]
-            offset_map.add_run(norm_pos, prev_src + len(prev_text))
+            line_break = _LINE_BREAK.search(source, prev_src + len(prev_text))
+            offset_map.add_run(norm_pos, line_break.start() if line_break else prev_src + len(prev_text))
             out.append("\n")
             norm_pos += 1
         bold_start = None
