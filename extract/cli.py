@@ -86,7 +86,8 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
             writer.add_rows("errors", item.errors)
             if item.failed:
                 failed += 1
-                print(item.errors[0]["message"], file=sys.stderr)
+                # One line each, whatever the file's name holds.
+                print(item.errors[0]["message"].replace("\n", "\\n").replace("\r", "\\r"), file=sys.stderr)
             if item.kept is None:
                 continue
             writer.add_text(item.kept.report_id, item.kept.text)

@@ -20,6 +20,8 @@ class LoadedFile:
     wrapped: list[tuple[int, int]] = field(default_factory=list)
     # Character runs the source marks as bold, as (page index, start, end) in that page's text.
     bold: list[tuple[int, int, int]] = field(default_factory=list)
+    # What the loader had to repair (the report is then `partial`).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def report_id(self) -> str:

@@ -210,4 +210,5 @@ def normalize(loaded: LoadedFile) -> Document:
         emphasis=sorted(emphasis),
         styled_headings=styled_headings,
         needs_ocr=loaded.needs_ocr,
+        warnings=list(loaded.warnings),
     )

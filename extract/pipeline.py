@@ -72,6 +72,8 @@ def process_file(path: str) -> ReportResult:
             ctx.results[extractor.name] = extractor.func(ctx)
         stage = "dataset"
         result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
+        # What had to be repaired is said in `errors` too; the report is written, status partial.
+        result.tables["errors"] = [_error(path, "load", "repaired", warning) for warning in doc.warnings]
         if doc.needs_ocr:
             # The report is listed (status failed, needs_ocr true) and the file counts as failed.
             result.error = _error(path, "load", "needs_ocr",

@@ -34,6 +34,8 @@ def load(path: str) -> LoadedFile:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise IngestError("load", "unreadable", f"{path}: cannot read file ({exc.strerror})") from exc
+    if not data.strip():
+        raise IngestError("load", "empty", f"{path}: empty file, nothing to read")
     sha256 = hashlib.sha256(data).hexdigest()
     return LOADERS[suffix](path, data, sha256)
 

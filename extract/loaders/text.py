@@ -18,8 +18,9 @@ _BOMS = [
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz"}
 
 
-def decode_text(path: str, data: bytes) -> str:
-    """Decode a text file: BOMs first, then strict UTF-8, then the charset detector."""
+def decode_text(path: str, data: bytes, warnings: list[str] | None = None) -> str:
+    """Decode a text file: BOMs first, then strict UTF-8, then UTF-8 with a few broken bytes (noted
+    in warnings), then the charset detector."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -30,6 +31,12 @@ def decode_text(path: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = _mostly_utf8(data)
+    if mostly_utf8 is not None:
+        text, broken = mostly_utf8
+        if warnings is not None:
+            warnings.append(f"{path}: {broken} byte sequence(s) that are not UTF-8 replaced by U+FFFD")
+        return text
     if b"\x00" in data:
         raise IngestError("load", "binary", f"{path}: binary content, not a text file")
     best = from_bytes(data).best()
@@ -45,6 +52,20 @@ def decode_text(path: str, data: bytes) -> str:
     return text
 
 
+# UTF-8 with a few broken bytes (a bad copy, a truncated download) is read with those bytes replaced
+# (U+FFFD) when they are at most this share of the file; a file in another encoding has far more.
+MAX_BROKEN_UTF8_SHARE = 0.01
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """The text and how many broken sequences were replaced, when the file is UTF-8 but for a few."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if broken <= MAX_BROKEN_UTF8_SHARE * len(text) and _looks_like_text(text):
+        return text, broken
+    return None
+
+
 def _looks_like_text(text: str) -> bool:
     """Random bytes decode into a mess of controls and rare symbols; reports are mostly CJK."""
     if not text.strip():
@@ -58,6 +79,7 @@ def _looks_like_text(text: str) -> bool:
 
 @loader(".txt", ".md", ".text")
 def load_text(path: str, data: bytes, sha256: str) -> LoadedFile:
-    text = decode_text(path, data)
+    warnings: list[str] = []
+    text = decode_text(path, data, warnings)
     # A form feed is the page break of plain text exports.
-    return LoadedFile(path=path, file_type="txt", sha256=sha256, pages=text.split("\f"))
+    return LoadedFile(path=path, file_type="txt", sha256=sha256, pages=text.split("\f"), warnings=warnings)

@@ -1,0 +1,52 @@
+"""Bad input (issue 7, first part): every file gets a clear row in `errors` or is read correctly,
+nothing crashes, and the other files are written."""
+import random
+
+from conftest import SEED, SEED_GOLD, ingest, read_table
+
+
+def _folder(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = SEED.read_bytes()
+    (folder / "好 报告 2023.txt").write_bytes(seed)
+    (folder / "name\nwith newline.txt").write_text("某局2022年度部门整体支出绩效自评报告\n一、基本情况\n全年预算数 50 万元。\n",
+                                                    encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.txt").write_bytes(b"  \n\n ")
+    (folder / "zero.pdf").write_bytes(b"")
+    noise = random.Random(7).randbytes(5000)
+    for name in ("random.pdf", "random.docx", "random.txt"):
+        (folder / name).write_bytes(noise)
+    (folder / "utf16.txt").write_bytes("某局2021年度部门整体支出绩效自评报告\n一、基本情况\n全年预算数 80 万元。\n".encode("utf-16"))
+    cut = seed.find("全年预算数".encode()) - 40
+    (folder / "broken bytes.txt").write_bytes(seed[:201] + b"\xff\xfe" + seed[201:cut] + b"\x80" + seed[cut:])
+    (folder / "loop").mkdir()
+    (folder / "loop" / "up").symlink_to(folder, target_is_directory=True)
+    return folder
+
+
+def test_a_folder_of_bad_files_gives_one_clear_row_each_and_the_rest(tmp_path, capsys):
+    folder, out = _folder(tmp_path), tmp_path / "out"
+    assert ingest([folder], out) == 1  # some inputs failed, the rest written
+    errors = {row["source_path"].rsplit("/", 1)[-1]: (row["stage"], row["error_type"]) for row in read_table(out, "errors")}
+    assert errors == {
+        "empty.txt": ("load", "empty"), "blank.txt": ("load", "empty"), "zero.pdf": ("load", "empty"),
+        "random.pdf": ("load", "corrupt"), "random.docx": ("load", "corrupt"), "random.txt": ("load", "binary"),
+        "broken bytes.txt": ("load", "repaired"),
+    }
+    reports = {row["source_path"].rsplit("/", 1)[-1]: row for row in read_table(out, "reports")}
+    assert set(reports) == {"好 报告 2023.txt", "name\nwith newline.txt", "utf16.txt", "broken bytes.txt"}
+    assert reports["broken bytes.txt"]["status"] == "partial" and reports["好 报告 2023.txt"]["status"] == "ok"
+    # UTF-16 and a file with a few broken bytes still give their facts.
+    amounts = read_table(out, "amounts")
+    by_report = {}
+    for row in amounts:
+        by_report.setdefault(row["report_id"], []).append(row["value_yuan"])
+    assert by_report[reports["utf16.txt"]["report_id"]] == ["800000.00"]
+    assert len(by_report[reports["broken bytes.txt"]["report_id"]]) == len(SEED_GOLD["amounts"])
+    assert by_report[reports["name\nwith newline.txt"]["report_id"]] == ["500000.00"]
+    # One line on stderr per failed file, each naming it (a newline in a name is shown as \n).
+    lines = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert len(lines) == 6 and all(line.startswith(str(folder)) for line in lines)
+    assert any("random.pdf: not a readable PDF" in line for line in lines)
