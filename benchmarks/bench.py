@@ -138,7 +138,8 @@ def run(corpus: Path, quick: bool) -> dict:
                           "pdf_reports_with_tables": len(tabled), "seed_chars": len(SEED.read_text(encoding="utf-8")),
                           "median_text_chars": sorted(len(Path(t).read_text(encoding="utf-8")) for t in texts)[len(texts) // 2]}}
 
-    r["startup_seconds"] = min(run_command(["ingest", str(SEED), "--out", str(out / "s")])["seconds"] for _ in range(3))
+    r["startup_seconds"] = min(run_command(["ingest", str(SEED), "--out", str(out / "s"), "--no-cache"])["seconds"]
+                               for _ in range(3))
     seed = in_fresh_process("pipeline", [str(SEED)], repeat=200)
     r["text_seed"] = {"reports_per_s": round(seed["n_files"] / seed["seconds"], 1),
                       "ms_per_report": round(1000 * seed["seconds"] / seed["n_files"], 2),
@@ -173,7 +174,8 @@ def run(corpus: Path, quick: bool) -> dict:
     everything = pdfs + [str(p) for p in corpus.glob("*.docx")][: len(pdfs)] + texts
     runs = {}
     for workers in (1, 2):
-        runs[workers] = run_command(["ingest", *everything, "--out", str(out / f"w{workers}"), "--workers", str(workers)])
+        runs[workers] = run_command(["ingest", *everything, "--out", str(out / f"w{workers}"), "--workers", str(workers),
+                                     "--no-cache"])
     r["workers"] = {
         "files": len(everything),
         "one_worker_seconds": round(runs[1]["seconds"], 2), "two_workers_seconds": round(runs[2]["seconds"], 2),

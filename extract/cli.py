@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
+from .cache import Cache
+from .cache import default_folder as default_cache_folder
 from .dataset import FORMATS, DatasetWriter
 from .departments import Roster
 from .loaders import supported
@@ -56,10 +58,23 @@ def default_workers(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_files // FILES_PER_WORKER))
 
 
-def _results(files: list[str], workers: int):
-    """Each file's ReportResult, in the order of files; in worker processes when workers > 1."""
-    if workers <= 1:
-        yield from map(process_file, _progress(files))
+def _results(files: list[str], workers: int, cache: Cache | None = None):
+    """Each file's ReportResult, in the order of files: from the cache when it has the file's bytes
+    (and the pipeline has not changed), else parsed, in worker processes when workers > 1."""
+    cached = {path: cache.get(path) for path in files} if cache else {}
+    parsed = _parsed([path for path in files if cached.get(path) is None], workers)
+    for path in _progress(files):
+        result = cached.get(path)
+        if result is None:
+            result = next(parsed)
+            if cache:
+                cache.put(result)
+        yield result
+
+
+def _parsed(files: list[str], workers: int):
+    if workers <= 1 or not files:
+        yield from map(process_file, files)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -67,22 +82,17 @@ def _results(files: list[str], workers: int):
     warm_up()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         chunk = max(1, min(16, len(files) // (workers * 8)))
-        yield from _progress_over(files, pool.map(process_file, files, chunksize=chunk))
-
-
-def _progress_over(files: list[str], results):
-    for _, result in zip(_progress(files), results):
-        yield result
+        yield from pool.map(process_file, files, chunksize=chunk)
 
 
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
-               workers: int | None = None) -> int:
+               workers: int | None = None, cache: Cache | None = None) -> int:
     files = collect(paths)
     statuses: Counter = Counter()
     failed = 0
     roster = Roster()
     with DatasetWriter(Path(out), formats, excel) as writer:
-        for item in batch(_results(files, workers or default_workers(len(files)))):
+        for item in batch(_results(files, workers or default_workers(len(files)), cache)):
             writer.add_rows("errors", item.errors)
             if item.failed:
                 failed += 1
@@ -98,6 +108,8 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
                 roster.add(row)
         writer.add_rows("departments", roster.rows())
     _summary(writer.row_counts, statuses, len(files), failed, out)
+    if cache and cache.hits:
+        print(f"  {cache.hits} unchanged files taken from the cache ({cache.folder}; --force parses them again)")
     return 1 if failed else 0
 
 
@@ -131,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
     ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
     ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
+    ingest.add_argument("--force", action="store_true", help="parse every file again, cached or not")
+    ingest.add_argument("--cache", metavar="DIR", default=str(default_cache_folder()),
+                        help="where parsed results are kept by file content (default %(default)s)")
+    ingest.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     ingest.add_argument("--workers", "-j", type=_positive, metavar="N",
                         help=f"worker processes (default: one per CPU, at most one per {FILES_PER_WORKER} files)")
     evaluate = sub.add_parser("eval", help="score an output folder against gold files (docs/gold-format.md)")
@@ -163,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             print(f"jixiao: error: no such path: {', '.join(missing)}", file=sys.stderr)
             return 2
-        return run_ingest(args.paths, args.out, args.format, args.excel, args.workers)
+        cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
+        return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache)
     if args.command == "eval":
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
     if args.command == "compare":

@@ -13,6 +13,13 @@ SEED_GOLD = json.loads((SHARED / "gold" / "000_2630a528c0b63dd5.json").read_text
 CORPUS = ROOT / "corpus"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory):
+    """The tests' ingests keep their results cache in a folder of their own, not the user's."""
+    import os
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 def read_table(out: Path, table: str) -> list[dict]:
     with open(out / f"{table}.csv", encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
