@@ -136,6 +136,7 @@ class DatasetWriter:
     def __init__(self, out_dir: Path, formats: tuple[str, ...] = ("csv",), excel: bool = False):
         self.out_dir, self.formats, self.excel = Path(out_dir).resolve(), formats, excel
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        _tidy_after_a_killed_run(self.out_dir)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
         self.row_counts = {table: 0 for table in TABLES}
         self._files, self._csv, self._parquet = [], {}, {}
@@ -213,6 +214,20 @@ class DatasetWriter:
             except Exception:  # a writer that failed mid-batch may not close; the folder goes anyway
                 pass
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _tidy_after_a_killed_run(out_dir: Path) -> None:
+    """A run killed while writing leaves its staging folder (.NAME.new-*), and one killed in the
+    instant between the two renames of the swap leaves the previous outputs as .NAME.old-*: the
+    staging folders go, and the previous outputs come back if nothing took their place. (One run per
+    output folder at a time.)"""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for retired in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"), key=lambda p: p.stat().st_mtime):
+        if out_dir.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.rename(retired, out_dir)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

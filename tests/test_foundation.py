@@ -11,7 +11,7 @@ from extract.loaders import load
 from extract.normalize import normalize
 from extract.pipeline import process_file
 from extract.sections import build_sections
-from conftest import CORPUS, SEED, SEED_GOLD, corpus_reports, ingest, read_table
+from conftest import CORPUS, ROOT, SEED, SEED_GOLD, corpus_reports, ingest, read_table
 
 
 def seed_doc():
@@ -250,3 +250,41 @@ def test_a_second_run_over_an_unchanged_folder_parses_nothing_and_writes_the_sam
     parsed.clear()
     assert ingest([copy], tmp_path / "moved-out", *cache) == 0
     assert parsed == [] and read_table(tmp_path / "moved-out", "reports")[0]["source_path"] == str(copy)
+
+
+def test_a_run_killed_midway_leaves_the_previous_outputs_and_the_next_run_completes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    sys.path.insert(0, str(ROOT / "corpus"))
+    from generate import generate
+    folder, out = tmp_path / "in", tmp_path / "out"
+    generate(folder, seed=11, n_departments=30, n_years=2, formats=("txt",))
+    assert ingest([SEED], out, "--no-cache") == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    run = subprocess.Popen([sys.executable, "-m", "extract", "ingest", str(folder), "--out", str(out),
+                            "--workers", "1", "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill it once it is writing: its staging folder holds some normalized texts.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(tmp_path.glob(".out.new-*/text/*.txt")):
+        time.sleep(0.02)
+    assert run.poll() is None, "the run ended before it could be killed"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert any(tmp_path.glob(".out.new-*"))  # what the killed run left
+    assert ingest([folder], out, "--no-cache") == 0
+    assert len(read_table(out, "reports")) == 60
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_outputs_a_run_killed_mid_swap_left_aside_come_back(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert ingest([SEED], out, "--no-cache") == 0
+    before = (out / "amounts.csv").read_bytes()
+    out.rename(tmp_path / ".out.old-x1y2")  # the instant between the swap's two renames
+    monkeypatch.setattr("extract.dataset.write_parquet_batch", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        ingest([SEED], out, "--no-cache", "--format", "parquet")
+    assert (out / "amounts.csv").read_bytes() == before
