@@ -13,8 +13,10 @@ from .cache import Cache
 from .cache import default_folder as default_cache_folder
 from .dataset import FORMATS, DatasetWriter
 from .departments import Roster
+from . import loaders
 from .loaders import supported
-from .pipeline import batch, process_file, warm_up
+from .pipeline import batch
+from .workers import Limits, parse_all
 
 
 def collect(paths: list[str]) -> list[str]:
@@ -58,11 +60,11 @@ def default_workers(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_files // FILES_PER_WORKER))
 
 
-def _results(files: list[str], workers: int, cache: Cache | None = None):
+def _results(files: list[str], workers: int, cache: Cache | None = None, limits: Limits = Limits()):
     """Each file's ReportResult, in the order of files: from the cache when it has the file's bytes
     (and the pipeline has not changed), else parsed, in worker processes when workers > 1."""
     cached = {path: cache.get(path) for path in files} if cache else {}
-    parsed = _parsed([path for path in files if cached.get(path) is None], workers)
+    parsed = parse_all([path for path in files if cached.get(path) is None], workers, limits)
     for path in _progress(files):
         result = cached.get(path)
         if result is None:
@@ -72,27 +74,14 @@ def _results(files: list[str], workers: int, cache: Cache | None = None):
         yield result
 
 
-def _parsed(files: list[str], workers: int):
-    if workers <= 1 or not files:
-        yield from map(process_file, files)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    # fork: the workers start at once with the parent's loaded models; chunks keep the hand-over cheap.
-    warm_up()
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        chunk = max(1, min(16, len(files) // (workers * 8)))
-        yield from pool.map(process_file, files, chunksize=chunk)
-
-
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
-               workers: int | None = None, cache: Cache | None = None) -> int:
+               workers: int | None = None, cache: Cache | None = None, limits: Limits = Limits()) -> int:
     files = collect(paths)
     statuses: Counter = Counter()
     failed = 0
     roster = Roster()
     with DatasetWriter(Path(out), formats, excel) as writer:
-        for item in batch(_results(files, workers or default_workers(len(files)), cache)):
+        for item in batch(_results(files, workers or default_workers(len(files)), cache, limits)):
             writer.add_rows("errors", item.errors)
             if item.failed:
                 failed += 1
@@ -143,6 +132,12 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
     ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
     ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
+    ingest.add_argument("--timeout", type=float, default=Limits.seconds, metavar="SECONDS",
+                        help="stop and report a file that takes longer (default %(default)s)")
+    ingest.add_argument("--max-memory", type=_positive, default=Limits.memory_mb, metavar="MB",
+                        help="memory a worker may use for one file (default %(default)s)")
+    ingest.add_argument("--max-pages", type=_positive, default=loaders.MAX_PAGES, metavar="N",
+                        help="refuse PDFs with more pages (default %(default)s)")
     ingest.add_argument("--force", action="store_true", help="parse every file again, cached or not")
     ingest.add_argument("--cache", metavar="DIR", default=str(default_cache_folder()),
                         help="where parsed results are kept by file content (default %(default)s)")
@@ -180,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"jixiao: error: no such path: {', '.join(missing)}", file=sys.stderr)
             return 2
         cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
-        return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache)
+        loaders.MAX_PAGES = args.max_pages  # the workers are forked after this
+        return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache,
+                          Limits(args.timeout, args.max_memory))
     if args.command == "eval":
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
     if args.command == "compare":

@@ -42,7 +42,7 @@ def batch(results: Iterable[ReportResult]) -> Iterator[BatchItem]:
         errors = [result.error] if result.error else []
         kept = result if result.tables else None
         if kept and result.report_id in first_path:
-            errors.append(_error(result.source_path, "ingest", "duplicate",
+            errors.append(error_row(result.source_path, "ingest", "duplicate",
                                  f"{result.source_path}: same content as {first_path[result.report_id]}, skipped"))
             kept = None
         elif kept:
@@ -73,20 +73,20 @@ def process_file(path: str) -> ReportResult:
         stage = "dataset"
         result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
         # What had to be repaired is said in `errors` too; the report is written, status partial.
-        result.tables["errors"] = [_error(path, "load", "repaired", warning) for warning in doc.warnings]
+        result.tables["errors"] = [error_row(path, "load", "repaired", warning) for warning in doc.warnings]
         if doc.needs_ocr:
             # The report is listed (status failed, needs_ocr true) and the file counts as failed.
-            result.error = _error(path, "load", "needs_ocr",
+            result.error = error_row(path, "load", "needs_ocr",
                                   f"{path}: no text layer (scanned pages), run OCR on it first")
         return result
     except IngestError as exc:
-        return ReportResult(path, error=_error(path, exc.stage, exc.error_type, exc.message))
+        return ReportResult(path, error=error_row(path, exc.stage, exc.error_type, exc.message))
     except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch
         message = f"{path}: {type(exc).__name__} in {stage}: {exc}"
-        return ReportResult(path, error=_error(path, stage, type(exc).__name__, message))
+        return ReportResult(path, error=error_row(path, stage, type(exc).__name__, message))
 
 
-def _error(path: str, stage: str, error_type: str, message: str) -> dict:
+def error_row(path: str, stage: str, error_type: str, message: str) -> dict:
     return {"source_path": path, "stage": stage, "error_type": error_type, "message": message}
 
 

@@ -50,3 +50,49 @@ def test_a_folder_of_bad_files_gives_one_clear_row_each_and_the_rest(tmp_path, c
     lines = [line for line in capsys.readouterr().err.splitlines() if line]
     assert len(lines) == 6 and all(line.startswith(str(folder)) for line in lines)
     assert any("random.pdf: not a readable PDF" in line for line in lines)
+
+
+def test_a_stuck_parser_is_stopped_and_reported_and_a_memory_hog_fails_alone(tmp_path, monkeypatch, capsys):
+    import time
+
+    from extract import pipeline, workers
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(SEED.read_bytes())
+    (folder / "stuck.txt").write_text("某局2023年度部门整体支出绩效自评报告\n", encoding="utf-8")
+    (folder / "hog.txt").write_text("某局2022年度部门整体支出绩效自评报告\n", encoding="utf-8")
+    real_parse, real_load = workers.process_file, pipeline.load
+
+    def parse(path):
+        if path.endswith("stuck.txt"):
+            time.sleep(3600)  # a parser that never returns
+        return real_parse(path)
+
+    def load(path):
+        if path.endswith("hog.txt"):
+            return bytearray(2 * 1024 ** 3)  # more than the worker may have
+        return real_load(path)
+    monkeypatch.setattr(workers, "process_file", parse)
+    monkeypatch.setattr(pipeline, "load", load)
+    started = time.monotonic()
+    out = tmp_path / "out"
+    assert ingest([folder], out, "--no-cache", "--timeout", "3", "--max-memory", "1024", "--workers", "2") == 1
+    assert time.monotonic() - started < 60  # stopped, not waited on
+    errors = {row["source_path"].rsplit("/", 1)[-1]: (row["stage"], row["error_type"]) for row in read_table(out, "errors")}
+    assert errors == {"stuck.txt": ("ingest", "timeout"), "hog.txt": ("load", "MemoryError")}
+    assert [row["source_path"].rsplit("/", 1)[-1] for row in read_table(out, "reports")] == ["good.txt"]
+    assert "stuck.txt: stopped after 3 s (--timeout)" in capsys.readouterr().err
+
+
+def test_a_pdf_with_more_pages_than_the_limit_is_refused(tmp_path):
+    from reportlab.pdfgen import canvas
+    pdf = tmp_path / "long.pdf"
+    drawing = canvas.Canvas(str(pdf))
+    for n in range(30):
+        drawing.drawString(72, 720, f"page {n + 1} of a very long file")
+        drawing.showPage()
+    drawing.save()
+    out = tmp_path / "out"
+    assert ingest([pdf], out, "--no-cache", "--max-pages", "20") == 1
+    (row,) = read_table(out, "errors")
+    assert (row["stage"], row["error_type"]) == ("load", "too_many_pages") and "30 pages" in row["message"]

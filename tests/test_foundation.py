@@ -217,7 +217,7 @@ def test_excel_csv_neutralises_formula_cells_and_leaves_numbers(tmp_path):
     assert (excel / "amounts.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
 
 
-def test_a_second_run_over_an_unchanged_folder_parses_nothing_and_writes_the_same(tmp_path, monkeypatch):
+def test_a_second_run_over_an_unchanged_folder_parses_nothing_and_writes_the_same(tmp_path, monkeypatch, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
     for path in sorted(CORPUS.glob("10*.txt"))[:3]:
@@ -226,30 +226,29 @@ def test_a_second_run_over_an_unchanged_folder_parses_nothing_and_writes_the_sam
     first, second = tmp_path / "first", tmp_path / "second"
     assert ingest([folder], first, *cache) == 0
 
-    def must_not_parse(path):
-        raise AssertionError(f"{path} parsed again")
-    monkeypatch.setattr("extract.cli.process_file", must_not_parse)
-    assert ingest([folder], second, *cache) == 0
+    def must_not_parse(path):  # in a worker: a parse would kill it, and the run would fail
+        raise SystemExit(f"{path} parsed again")
+    with monkeypatch.context() as patch:
+        patch.setattr("extract.workers.process_file", must_not_parse)
+        assert ingest([folder], second, *cache) == 0
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
 
     # A changed file is parsed again, and only it; --force parses all; a copy under a new name is the cache's.
-    parsed = []
-    monkeypatch.setattr("extract.cli.process_file", lambda path: parsed.append(path) or process_file(path))
     changed = sorted(folder.glob("*.txt"))[0]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    capsys.readouterr()
     assert ingest([folder], tmp_path / "third", *cache) == 0
-    assert parsed == [str(changed)]
-    parsed.clear()
+    assert "2 unchanged files taken from the cache" in capsys.readouterr().out
     assert ingest([folder], tmp_path / "forced", *cache, "--force") == 0
-    assert len(parsed) == 3
+    assert "taken from the cache" not in capsys.readouterr().out
     copy = tmp_path / "moved" / "renamed.txt"
     copy.parent.mkdir()
     copy.write_bytes(changed.read_bytes())
-    parsed.clear()
     assert ingest([copy], tmp_path / "moved-out", *cache) == 0
-    assert parsed == [] and read_table(tmp_path / "moved-out", "reports")[0]["source_path"] == str(copy)
+    assert "1 unchanged files taken from the cache" in capsys.readouterr().out
+    assert read_table(tmp_path / "moved-out", "reports")[0]["source_path"] == str(copy)
 
 
 def test_a_run_killed_midway_leaves_the_previous_outputs_and_the_next_run_completes(tmp_path):

@@ -26,6 +26,11 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
 
 
+# A PDF with more pages than this is refused (`jixiao ingest --max-pages`): thousands of pages are
+# not a self-evaluation report, and would hold a worker for minutes.
+MAX_PAGES = 2000
+
+
 def load(path: str) -> LoadedFile:
     suffix = Path(path).suffix.lower()
     if suffix not in LOADERS:

@@ -143,6 +143,11 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
         if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
             raise IngestError("load", "encrypted", f"{path}: encrypted PDF, a password is needed to open it") from exc
         raise IngestError("load", "corrupt", f"{path}: not a readable PDF ({exc})") from exc
+    from . import MAX_PAGES
+    if len(pdf) > MAX_PAGES:
+        n_pages = len(pdf)
+        pdf.close()
+        raise IngestError("load", "too_many_pages", f"{path}: {n_pages} pages, more than --max-pages {MAX_PAGES}")
     parsers = _Parsers(data)
     try:
         pages, heights = [], []

@@ -1,0 +1,104 @@
+"""Files parsed in worker processes under limits: a file that takes longer than its time limit is
+stopped (its worker killed and replaced) and reported, not waited on; a worker's memory is capped, so
+a decompression bomb fails alone; a worker that dies takes only its file with it.
+
+Workers are forked after the parent has loaded the models, so they start at once and share them.
+Results come back in the order of the files, whatever order the workers finish in.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+from .pipeline import ReportResult, error_row, process_file, warm_up
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 120.0       # per file
+    memory_mb: int = 2048        # per worker (address space)
+
+
+def _serve(connection, memory_mb: int) -> None:
+    """A worker: parse the paths it is sent, one at a time, until it is sent None."""
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        path = connection.recv()
+        if path is None:
+            return
+        connection.send(process_file(path))
+
+
+class _Worker:
+    def __init__(self, context, limits: Limits):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, limits.memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: tuple[int, str, float] | None = None  # (index, path, deadline)
+
+    def give(self, index: int, path: str, seconds: float) -> None:
+        self.job = (index, path, time.monotonic() + seconds)
+        self.connection.send(path)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+def parse_all(files: list[str], workers: int, limits: Limits):
+    """Each file's ReportResult, in the order of files."""
+    if not files:
+        return
+    warm_up()
+    context = multiprocessing.get_context("fork")
+    pool = [_Worker(context, limits) for _ in range(max(1, min(workers, len(files))))]
+    done: dict[int, ReportResult] = {}
+    queue = list(enumerate(files))
+    queue.reverse()
+    next_out = 0
+    try:
+        while next_out < len(files):
+            for worker in pool:
+                if worker.job is None and queue:
+                    worker.give(*queue.pop(), limits.seconds)
+            busy = [w for w in pool if w.job]
+            soonest = min(w.job[2] for w in busy)
+            ready = wait([w.connection for w in busy], timeout=max(0.0, soonest - time.monotonic()))
+            for i, worker in enumerate(pool):
+                if worker.job is None:
+                    continue
+                index, path, deadline = worker.job
+                if worker.connection in ready:
+                    try:
+                        done[index] = worker.connection.recv()
+                        worker.job = None
+                        continue
+                    except (EOFError, OSError):
+                        done[index] = ReportResult(path, error=error_row(
+                            path, "ingest", "worker_died", f"{path}: the worker reading it died (exit code "
+                            f"{worker.process.exitcode}); the file may need more memory than --max-memory"))
+                elif time.monotonic() >= deadline:
+                    done[index] = ReportResult(path, error=error_row(
+                        path, "ingest", "timeout", f"{path}: stopped after {limits.seconds:g} s (--timeout)"))
+                else:
+                    continue
+                worker.stop(kill=True)
+                pool[i] = _Worker(context, limits)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for worker in pool:
+            worker.stop(kill=worker.job is not None)
