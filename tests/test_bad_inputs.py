@@ -96,3 +96,30 @@ def test_a_pdf_with_more_pages_than_the_limit_is_refused(tmp_path):
     assert ingest([pdf], out, "--no-cache", "--max-pages", "20") == 1
     (row,) = read_table(out, "errors")
     assert (row["stage"], row["error_type"]) == ("load", "too_many_pages") and "30 pages" in row["message"]
+
+
+def test_owner_password_pdfs_read_and_huge_or_endless_files_are_refused(tmp_path):
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # Only an owner password (printing/copying restrictions): it opens without one and is read.
+    locked = canvas.Canvas(str(folder / "owner only.pdf"),
+                           encrypt=StandardEncryption(userPassword="", ownerPassword="owner", canPrint=0, canCopy=0))
+    locked.drawString(72, 720, "Annual report 2023: budget 120.50 and more text on this page for the loader.")
+    locked.save()
+    # Thousands of pages: refused by the default --max-pages (2000) before any page is read.
+    endless = canvas.Canvas(str(folder / "endless.pdf"))
+    for n in range(2500):
+        endless.drawString(72, 720, f"page {n + 1}")
+        endless.showPage()
+    endless.save()
+    # 50 MB of text: refused by its size before it is read.
+    line = "全年预算数 100 万元，执行数 99 万元。\n".encode("utf-8")
+    (folder / "huge.txt").write_bytes(line * (50 * 2 ** 20 // len(line)))
+    out = tmp_path / "out"
+    assert ingest([folder], out, "--no-cache") == 1
+    errors = {row["source_path"].rsplit("/", 1)[-1]: (row["stage"], row["error_type"]) for row in read_table(out, "errors")}
+    assert errors == {"endless.pdf": ("load", "too_many_pages"), "huge.txt": ("load", "too_large")}
+    (report,) = read_table(out, "reports")
+    assert report["source_path"].endswith("owner only.pdf") and report["n_pages"] == "1"

@@ -29,6 +29,11 @@ def supported(path: Path) -> bool:
 # A PDF with more pages than this is refused (`jixiao ingest --max-pages`): thousands of pages are
 # not a self-evaluation report, and would hold a worker for minutes.
 MAX_PAGES = 2000
+# A file larger than this (MB) is refused before it is read: the longest real reports are a few MB
+# of PDF; a bigger file is a scan bundle, a dump or an accident, and would hold a worker's memory.
+MAX_FILE_MB = 200
+# Plain text is far denser: a 20 MB text file is some thousands of pages.
+MAX_TEXT_MB = 20
 
 
 def load(path: str) -> LoadedFile:
@@ -36,6 +41,10 @@ def load(path: str) -> LoadedFile:
     if suffix not in LOADERS:
         raise IngestError("load", "unsupported_type", f"{path}: unsupported file type '{suffix}'")
     try:
+        size_mb = Path(path).stat().st_size / 2 ** 20
+        limit = MAX_TEXT_MB if suffix in (".txt", ".md", ".text") else MAX_FILE_MB
+        if size_mb > limit:
+            raise IngestError("load", "too_large", f"{path}: {size_mb:.0f} MB, more than the {limit} MB a report can be")
         data = Path(path).read_bytes()
     except OSError as exc:
         raise IngestError("load", "unreadable", f"{path}: cannot read file ({exc.strerror})") from exc
