@@ -76,7 +76,17 @@ def measure_pdfplumber_tables(files: list[str]) -> dict:
     return _over_plumber_pages(files, lambda page: page.extract_tables())
 
 
-WORKER_MEASURES = {"pipeline": measure_pipeline, "pdfium_text": measure_pdfium_text,
+def measure_ingest(files: list[str], out: str, workers: int) -> dict:
+    """A whole `jixiao ingest` run in this process; the peak RSS of it and of its workers."""
+    from extract.cli import main
+    start = time.perf_counter()
+    main(["ingest", *files, "--out", out, "--workers", str(workers), "--no-cache"])
+    seconds = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "parent_peak_rss_mb": _peak_rss_mb(), "worker_peak_rss_mb": round(children, 1)}
+
+
+WORKER_MEASURES = {"ingest": measure_ingest, "pipeline": measure_pipeline, "pdfium_text": measure_pdfium_text,
                    "pdfplumber_text": measure_pdfplumber_text, "pdfplumber_tables": measure_pdfplumber_tables}
 
 
@@ -183,7 +193,27 @@ def run(corpus: Path, quick: bool) -> dict:
         "files_per_s_two_workers": round(len(everything) / runs[2]["seconds"], 1),
         "peak_rss_mb_largest_process": runs[2]["peak_rss_mb"],
     }
+    r["soak"] = soak(SOAK_REPORTS if not quick else 200, out)
     return r
+
+
+SOAK_REPORTS = 3000
+
+
+def soak(n_reports: int, out: Path) -> dict:
+    """Several thousand generated text reports: peak memory for a quarter, half and all of them."""
+    sys.path.insert(0, str(ROOT / "corpus"))
+    from generate import generate
+    folder = out / "soak"
+    generate(folder, seed=9, n_departments=n_reports // 10, n_years=10, formats=("txt",))
+    files = sorted(str(p) for p in folder.glob("*.txt"))
+    runs = {}
+    for share in (4, 2, 1):
+        subset = files[: len(files) // share]
+        runs[len(subset)] = in_fresh_process("ingest", subset, out=str(out / f"soak-out-{share}"), workers=2)
+    return {"reports": {n: {"seconds": round(m["seconds"], 2), "reports_per_s": round(n / m["seconds"], 1),
+                            "parent_peak_rss_mb": m["parent_peak_rss_mb"], "worker_peak_rss_mb": m["worker_peak_rss_mb"]}
+                        for n, m in runs.items()}}
 
 
 # --- reporting ---------------------------------------------------------------------------------------
@@ -219,6 +249,11 @@ def table(r: dict) -> str:
          f"{workers['one_worker_seconds']} s → {workers['two_workers_seconds']} s ({workers['speed_up']}×)", "≥ 1.8×"),
         ("… largest process's peak RSS with 2 workers", f"{workers['peak_rss_mb_largest_process']} MB", "< 300 MB"),
     ]
+    soak_runs = r["soak"]["reports"]
+    rows.append((f"soak: {max(soak_runs)} generated text reports, 2 workers; peak RSS of the parent / of a worker "
+                 f"after {', '.join(str(n) for n in soak_runs)} reports",
+                 "; ".join(f"{m['parent_peak_rss_mb']:.0f} / {m['worker_peak_rss_mb']:.0f} MB" for m in soak_runs.values())
+                 + f" ({soak_runs[max(soak_runs)]['reports_per_s']} reports/s)", "flat"))
     lines = ["| measure | result | target |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(lines)
