@@ -61,9 +61,11 @@ def parse_all(files: list[str], workers: int, limits: Limits):
     """Each file's ReportResult, in the order of files."""
     if not files:
         return
-    warm_up()
+    n_workers = max(1, min(workers, len(files)))
+    if n_workers > 1:
+        warm_up()  # shared by the forked workers; a single worker loads what it needs as it goes
     context = multiprocessing.get_context("fork")
-    pool = [_Worker(context, limits) for _ in range(max(1, min(workers, len(files))))]
+    pool = [_Worker(context, limits) for _ in range(n_workers)]
     done: dict[int, ReportResult] = {}
     queue = list(enumerate(files))
     queue.reverse()
