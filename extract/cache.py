@@ -45,35 +45,33 @@ class Cache:
         self.force = force
         self.hits = 0
 
-    def _entry(self, path: str) -> tuple[Path, str] | None:
-        try:
-            sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            return None  # the pipeline reports it
-        return self.folder / f"{sha}.pickle", sha
+    def _entry(self, sha256: str) -> Path:
+        return self.folder / f"{sha256}.pickle"
 
     def get(self, path: str) -> ReportResult | None:
-        entry = None if self.force else self._entry(path)
-        if entry is None or not entry[0].is_file():
+        if self.force:
             return None
         try:
-            result: ReportResult = pickle.loads(entry[0].read_bytes())
+            entry = self._entry(hashlib.sha256(Path(path).read_bytes()).hexdigest())
+        except OSError:
+            return None  # the pipeline reports it
+        if not entry.is_file():
+            return None
+        try:
+            result: ReportResult = pickle.loads(entry.read_bytes())
         except Exception:  # a damaged entry is parsed again
             return None
         self.hits += 1
         return _moved(result, path)
 
     def put(self, result: ReportResult) -> None:
-        """Keep a result that parsed without error."""
-        if result.error or not result.tables:
-            return
-        entry = self._entry(result.source_path)
-        if entry is None:
+        """Keep a result that parsed without error, under the hash its report row already holds."""
+        if result.error or not result.tables.get("reports"):
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as f:
             f.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(f.name, entry[0])
+        os.replace(f.name, self._entry(result.tables["reports"][0]["source_sha256"]))
 
 
 def _moved(result: ReportResult, path: str) -> ReportResult:
