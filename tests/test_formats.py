@@ -337,3 +337,56 @@ def test_table_cell_lines_follow_centres_not_tops():
              _Char("，", 105.5, 108.2, 58, 62)]
     line2 = [_Char("已", 110.5, 118.5, 10, 18), _Char("建", 110.4, 118.4, 18, 26)]
     assert _text_lines(list(reversed(line2 + line1))) == ["资金（万元），", "已建"]
+
+
+
+def _lines_both_ways(path) -> list[tuple[list, list]]:
+    """Each page's lines built from every character's box, and from a few boxes per line."""
+    import pypdfium2 as pdfium
+    from extract.loaders import pdf as pdf_loader
+    pdf = pdfium.PdfDocument(str(path))
+    pages = []
+    for page in pdf:
+        objects = pdf_loader._page_objects(page)
+        textpage = page.get_textpage()
+        pages.append(tuple(pdf_loader._page_lines(pdf_loader._pdfium_chars(page, textpage, objects, None, every_box=full), [])
+                           for full in (True, False)))
+    return pages
+
+
+def _same_lines(every: list, sampled: list) -> None:
+    assert [(ln.text, ln.bold, round(ln.left, 2), round(ln.right, 2), round(ln.char_width, 2)) for ln in sampled] == \
+           [(ln.text, ln.bold, round(ln.left, 2), round(ln.right, 2), round(ln.char_width, 2)) for ln in every]
+    assert all(abs(a.top - b.top) <= 0.5 for a, b in zip(sampled, every))
+
+
+def test_lines_from_a_few_boxes_each_equal_lines_from_every_box(rendered, tmp_path):
+    """Outside tables a line's place is taken from a few of its characters' boxes, and which
+    characters are bold is asked only for lines a bold text object reaches. On every page of the
+    seed PDF (justified lines, digits and CJK mixed), and on a page with bold words inside lines,
+    the lines, their ends, typical widths and bold runs equal those built from every character's
+    box; the top stays within half a point (a line mixing fonts of different ascent)."""
+    for every, sampled in _lines_both_ways(rendered / f"{SEED_STEM}.pdf"):
+        _same_lines(every, sampled)
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "bold_inside_lines.pdf"
+    c = canvas.Canvas(str(path))
+    for k, y in enumerate(range(760, 500, -16)):
+        c.setFont("STSong-Light", 11)
+        c.drawString(72, y, f"第{k}行 本年度预算执行率为 9{k}.5%，完成情况良好")
+        if k % 3 == 0:
+            c.setFont("Helvetica-Bold", 11)
+            c.drawString(320, y, f"KEY {k}")
+            c.setFont("Helvetica", 11)
+            c.drawString(360, y, "plain after")
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(72, 480, "BOLD HEADING")
+    c.save()
+    [(every, sampled)] = _lines_both_ways(path)
+    _same_lines(every, sampled)
+    assert sum(1 for ln in every if ln.bold) == 7
+    assert [ln.text[s:e] for ln in sampled for s, e in ln.bold][:2] == ["KEY 0", "KEY 3"]

@@ -19,8 +19,9 @@ import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import repeat
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -58,12 +59,13 @@ WRAP_SLACK_CHARS = 1.5
 INDENT_CHARS = 1.0
 # Form XObjects nest; objects this deep or deeper are not looked at (pypdfium2's get_objects default).
 OBJECT_DEPTH = 15
+# Boxes read for a line outside tables: about this many of its characters (see _line_samples).
+LINE_SAMPLES = 6
 # Characters this far apart are enough to show most text objects have text (see _undecoded).
 SAMPLE_STEP = 16
 
 _DIGITS = regex.compile(r"\d+")
 _LINE = re.compile(r"[^\r\n]+")
-_WHITESPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 class _Handle(ctypes.c_void_p):
@@ -193,7 +195,8 @@ class _Parsers:
     def __init__(self, data: bytes):
         self._data = data
         self._plumber = None
-        self._miner_pages = None
+        self._miner_pages: list = []
+        self._more_miner_pages = None
 
     def plumber_page(self, index: int):
         if self._plumber is None:
@@ -204,8 +207,11 @@ class _Parsers:
         """pdfminer's page: its content streams and resources, nothing interpreted."""
         if self._plumber is not None:
             return self._plumber.pages[index].page_obj
-        if self._miner_pages is None:
-            self._miner_pages = list(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(self._data)))))
+        if self._more_miner_pages is None:
+            self._more_miner_pages = PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(self._data))))
+        # Pages are parsed as far as the one asked for: most documents need one or two.
+        while len(self._miner_pages) <= index:
+            self._miner_pages.append(next(self._more_miner_pages))
         return self._miner_pages[index]
 
     def close(self) -> None:
@@ -224,7 +230,8 @@ def _read_page(page, parsers: _Parsers, index: int,
         plumber_page.close()  # drops any parsed objects it keeps
     textpage = page.get_textpage()
     try:
-        chars = _pdfium_chars(page, textpage, objects, lambda: parsers.content_page(index))
+        # Table cells are filled character by character; lines outside tables need only a few boxes.
+        chars = _pdfium_chars(page, textpage, objects, lambda: parsers.content_page(index), every_box=bool(tables))
     finally:
         textpage.close()
     if chars is None:
@@ -273,6 +280,9 @@ class _PageObjects:
     """What a page's objects tell before its text is read."""
     text: list[tuple[_Handle, int]] = field(default_factory=list)  # (handle, nesting level)
     bold: set[int] = field(default_factory=set)  # addresses of the text objects in a bold font
+    # Each bold text object's (bottom, top) on the page; None when one is inside a Form XObject,
+    # whose bounds are in the form's own space.
+    bold_bands: list[tuple[float, float]] | None = field(default_factory=list)
     paths: list[_Handle] = field(default_factory=list)  # on the page itself, not in a Form XObject
     nested_paths: bool = False
     horizontal_rules: int = 0
@@ -306,6 +316,11 @@ def _page_objects(page) -> _PageObjects:
                     bold_fonts[font.value] = _font_is_bold(font)
                 if bold_fonts[font.value]:
                     found.bold.add(obj.value)
+                    if level or found.bold_bands is None:
+                        found.bold_bands = None
+                    else:
+                        _object_bounds(obj, *bounds)
+                        found.bold_bands.append((bottom.value, top.value))
             elif kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
                 if level:
                     found.nested_paths = True
@@ -502,13 +517,35 @@ class _PageChars:
     bottom: list[float]
     height: float | None
     bold: list[bool] | None = None  # None when nothing on the page is bold
+    # When only some characters were measured (see _line_samples), the edge lists hold theirs
+    # alone: for each line's start, the range of its characters' edges in those lists.
+    samples: dict[int, tuple[int, int]] | None = None
 
     def line_spans(self) -> list[tuple[int, int]]:
         """(start, end) of each run of characters between line breaks."""
         text = self.text
         if not isinstance(text, str):
             text = "".join("\n" if ch is None else " " for ch in text)
-        return [match.span() for match in _LINE.finditer(text)]
+        return _line_spans(text)
+
+    def measured(self, edges: list[float], start: int, end: int) -> list[float]:
+        """One of the box edges, of the characters of the line start:end that were measured."""
+        if self.samples is None:
+            return edges[start:end]
+        low, high = self.samples[start]
+        return edges[low:high]
+
+    def sample_widths(self, start: int, end: int) -> list[float]:
+        """The widths of the line's sample characters (see _line_samples), whichever boxes were read:
+        their median is the line's typical character width."""
+        if self.samples is not None:
+            low, high = self.samples[start]
+            return list(map(operator.sub, self.right[low:high], self.left[low:high]))
+        if isinstance(self.text, str):
+            picked = _line_samples(self.text, start, end)
+        else:
+            picked = [i for i in range(start, end) if not self.text[i].isspace()]
+        return [self.right[i] - self.left[i] for i in picked]
 
     def from_top(self, y: float) -> float:
         return y if self.height is None else self.height - y
@@ -518,7 +555,7 @@ class _PageChars:
         if self.height is None:
             return min(self.top[start:end])
         # height - y falls as y rises (rounding included), so this is the least height - y.
-        return self.height - max(self.top[start:end])
+        return self.height - max(self.measured(self.top, start, end))
 
     def line_extent(self, start: int, end: int) -> tuple[float, float]:
         """How far below the page's top edge these characters reach, up and down."""
@@ -546,6 +583,11 @@ class _PageChars:
             self.bold.insert(at, bold)
 
 
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of characters between line breaks."""
+    return [match.span() for match in _LINE.finditer(text)]
+
+
 class _CharBoxes:
     """pdfium's loose character boxes: one direct call per character, into a buffer kept with a
     ready pointer to each of its slots. pdfium runs one call at a time (it is not thread-safe), so
@@ -555,31 +597,34 @@ class _CharBoxes:
         self._buffer = None
         self._slots: list = []
 
-    def read(self, textpage: _Handle, count: int) -> tuple[list[float], ...]:
-        """The left, top, right and bottom edges of the first count characters, in PDF coordinates."""
-        if not count:
+    def read(self, textpage: _Handle, wanted: Sequence[int]) -> tuple[list[float], ...]:
+        """The left, top, right and bottom edges of the wanted characters, in PDF coordinates."""
+        if not wanted:
             return [], [], [], []
-        if count > len(self._slots):
-            slots = max(count, 2 * len(self._slots))
+        if len(wanted) > len(self._slots):
+            slots = max(len(wanted), 2 * len(self._slots))
             self._buffer = (pdfium_raw.FS_RECTF * slots)()
             size = ctypes.sizeof(pdfium_raw.FS_RECTF)
             self._slots = [ctypes.byref(self._buffer, i * size) for i in range(slots)]
-        list(map(_loose_char_box, repeat(textpage, count), range(count), self._slots))
-        floats = memoryview(self._buffer).cast("B").cast("f")[: 4 * count]
+        list(map(_loose_char_box, repeat(textpage, len(wanted)), wanted, self._slots))
+        floats = memoryview(self._buffer).cast("B").cast("f")[: 4 * len(wanted)]
         return tuple(floats[edge::4].tolist() for edge in range(4))
 
 
 _CHAR_BOXES = _CharBoxes()
 
 
-def _pdfium_chars(page, textpage, objects: _PageObjects, content_page) -> _PageChars | None:
+def _pdfium_chars(page, textpage, objects: _PageObjects, content_page, every_box: bool) -> _PageChars | None:
     """The page's characters from pdfium, with any text pdfium lost recovered from the content
-    stream; None when that cannot be done, so that the page is read with pdfplumber instead."""
+    stream; None when that cannot be done, so that the page is read with pdfplumber instead.
+    Unless every_box, or text was lost, only a few boxes of each line are read (see _line_samples)."""
     height = page.get_height()
     handle = _handle(textpage.raw)
     text = textpage.get_text_range()
     undecoded = _undecoded(objects, handle, len(text))
-    chars = _PageChars(text, *_CHAR_BOXES.read(handle, len(text)), height)
+    if not every_box and not undecoded:
+        return _sampled_chars(text, handle, objects, height)
+    chars = _PageChars(text, *_CHAR_BOXES.read(handle, range(len(text))), height)
     # Which text object each character comes from: asked only where bold or lost text needs it.
     owners = []
     if objects.bold or undecoded:
@@ -589,6 +634,42 @@ def _pdfium_chars(page, textpage, objects: _PageObjects, content_page) -> _PageC
     if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, content_page):
         return None
     return chars
+
+
+def _sampled_chars(text: str, handle: _Handle, objects: _PageObjects, height: float) -> _PageChars:
+    """The page's characters with the boxes of a few in each line, and which are bold: asked of
+    pdfium only for the lines a bold text object reaches."""
+    spans = _line_spans(text)
+    wanted: list[int] = []
+    samples = {}
+    for start, end in spans:
+        picked = _line_samples(text, start, end)
+        samples[start] = (len(wanted), len(wanted) + len(picked))
+        wanted += picked
+    chars = _PageChars(text, *_CHAR_BOXES.read(handle, wanted), height, samples=samples)
+    if objects.bold:
+        chars.bold = [False] * len(text)
+        for start, end in spans:
+            if objects.bold_bands is not None:
+                line_bottom = min(chars.measured(chars.bottom, start, end))
+                line_top = max(chars.measured(chars.top, start, end))
+                if not any(bottom < line_top and line_bottom < top for bottom, top in objects.bold_bands):
+                    continue
+            owners = map(_char_object, repeat(handle, end - start), range(start, end))
+            chars.bold[start:end] = [owner in objects.bold for owner in owners]
+    return chars
+
+
+def _line_samples(text: str, start: int, end: int) -> list[int]:
+    """The characters of a line whose boxes stand for all of its: the first and last that are not
+    blank (they give its left and right edges) and some between them (for its height and typical
+    character width)."""
+    line = text[start:end]
+    first, last = start + len(line) - len(line.lstrip()), start + len(line.rstrip()) - 1
+    if last < first:
+        return [start]  # a blank line, dropped later
+    step = max(1, (last - first) // LINE_SAMPLES)
+    return [i for i in range(first, last, step) if not text[i].isspace()] + [last]
 
 
 def _undecoded(objects: _PageObjects, textpage: _Handle, count: int) -> list[_Handle]:
@@ -770,11 +851,8 @@ def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
             elif not flag and start_run is not None:
                 bold.append((start_run, k))
                 start_run = None
-    lefts, rights = chars.left[start:end], chars.right[start:end]
-    widths = map(operator.sub, rights, lefts)
-    if _WHITESPACE.search(raw):
-        widths = compress(widths, map(operator.not_, map(str.isspace, glyphs)))
-    widths = sorted(widths)
+    lefts, rights = chars.measured(chars.left, start, end), chars.measured(chars.right, start, end)
+    widths = sorted(chars.sample_widths(start, end))
     char_width = widths[len(widths) // 2] if widths else 0.0
     return _Line(text, chars.line_top(start, end), min(lefts), max(rights), char_width, bold)
 
