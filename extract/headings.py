@@ -36,14 +36,19 @@ class _Style:
 def _config():
     cfg = rules.load("headings")
     styles = [_Style(s["name"], regex.compile(s["marker"]), s["label"]) for s in cfg["styles"]]
-    return (styles, cfg["max_title_chars"], cfg["sentence_marks"], cfg["continuation_marks"],
+    # Every marker at once: most lines start with none, and one search tells so.
+    any_marker = regex.compile("|".join(f"(?:{s['marker']})" for s in cfg["styles"]))
+    return (styles, any_marker, cfg["max_title_chars"], cfg["sentence_marks"], cfg["continuation_marks"],
             frozenset(cfg["full_stop_styles"]), cfg["full_stop_max_chars"])
 
 
 def match_marker(line: str):
     """(style name, number, end of marker) when the line starts with a numbering marker."""
-    styles, *_ = _config()
-    line = _MARKDOWN_HEADING.sub("", line)
+    styles, any_marker, *_ = _config()
+    if line.startswith("#"):
+        line = _MARKDOWN_HEADING.sub("", line)
+    if not any_marker.match(line):
+        return None
     for style in styles:
         m = style.marker.match(line)
         if m:
@@ -58,7 +63,7 @@ def match_heading(line: str) -> HeadingMatch | None:
     if not found:
         return None
     style, number, end = found
-    _, max_chars, sentence_marks, continuation_marks, full_stop_styles, full_stop_max = _config()
+    _, _, max_chars, sentence_marks, continuation_marks, full_stop_styles, full_stop_max = _config()
     title = clean_title(line[end:])
     if title.endswith(("：", ":")) or (title.endswith("。") and style.name in full_stop_styles
                                         and len(title) <= full_stop_max):
