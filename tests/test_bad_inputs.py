@@ -123,3 +123,81 @@ def test_owner_password_pdfs_read_and_huge_or_endless_files_are_refused(tmp_path
     assert errors == {"endless.pdf": ("load", "too_many_pages"), "huge.txt": ("load", "too_large")}
     (report,) = read_table(out, "reports")
     assert report["source_path"].endswith("owner only.pdf") and report["n_pages"] == "1"
+
+
+def _without_root_file_access() -> None:
+    """In the child before exec: as root, give up the capabilities that read any file whatever its
+    mode (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so that a mode-000 file is unreadable as for a user."""
+    import ctypes
+    import os
+    if os.geteuid() == 0:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def test_an_unreadable_file_is_reported_and_the_others_written(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(SEED.read_bytes())
+    locked = folder / "locked.txt"
+    locked.write_bytes(SEED.read_bytes().replace("荔湾".encode(), "越秀".encode()))
+    locked.chmod(0)
+    out = tmp_path / "out"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}  # the cache hashes files too
+    run = subprocess.run([sys.executable, "-m", "extract", "ingest", str(folder), "--out", str(out)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, preexec_fn=_without_root_file_access, timeout=300)
+    assert run.returncode == 1, run.stderr
+    (row,) = read_table(out, "errors")
+    assert (row["stage"], row["error_type"]) == ("load", "unreadable")
+    assert row["message"] == f"{locked}: cannot read file (Permission denied)"
+    assert f"{locked}: cannot read file (Permission denied)" in run.stderr.splitlines()
+    assert [r["source_path"] for r in read_table(out, "reports")] == [str(folder / "good.txt")]
+
+
+def _decompression_bomb(path, inflated_mb: int) -> None:
+    """A one-page PDF whose content stream is about 1 MB as stored and inflated_mb of blanks when
+    decompressed (written by hand: no PDF library makes such a file)."""
+    import zlib
+    packer = zlib.compressobj(9)
+    blanks = b" " * 2 ** 24
+    stream = b"".join([*(packer.compress(blanks) for _ in range(inflated_mb // 16)), packer.flush()])
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream)]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(pdf)
+
+
+def test_a_decompression_bomb_fails_alone_within_the_memory_limit(tmp_path):
+    """1 MB on disk, 1 GB of content stream once inflated: the worker reading it runs out of its
+    --max-memory and dies; its file is reported, the worker replaced, the next file written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _decompression_bomb(folder / "a bomb.pdf", inflated_mb=1024)
+    assert (folder / "a bomb.pdf").stat().st_size < 2 * 2 ** 20
+    (folder / "b good.txt").write_bytes(SEED.read_bytes())
+    out = tmp_path / "out"
+    import faulthandler
+    was_enabled = faulthandler.is_enabled()
+    faulthandler.disable()  # pytest's: the forked worker would print a stack as it aborts
+    try:
+        assert ingest([folder], out, "--no-cache", "--max-memory", "512") == 1
+    finally:
+        if was_enabled:
+            faulthandler.enable()
+    (row,) = read_table(out, "errors")
+    assert (row["stage"], row["error_type"]) == ("ingest", "worker_died") and "--max-memory" in row["message"]
+    assert [r["source_path"].rsplit("/", 1)[-1] for r in read_table(out, "reports")] == ["b good.txt"]
