@@ -81,6 +81,9 @@ def process_file(path: str) -> ReportResult:
         return result
     except IngestError as exc:
         return ReportResult(path, error=error_row(path, exc.stage, exc.error_type, exc.message))
+    except MemoryError:  # the worker's cap (--max-memory) was reached: a decompression bomb, say
+        return ReportResult(path, error=error_row(path, stage, "out_of_memory",
+                                                  f"{path}: needs more memory than --max-memory allows ({stage})"))
     except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch
         message = f"{path}: {type(exc).__name__} in {stage}: {exc}"
         return ReportResult(path, error=error_row(path, stage, type(exc).__name__, message))
