@@ -38,6 +38,9 @@ def _jieba() -> None:
     for terms in rules.load("entities").values():
         for term in terms:
             jieba.add_word(term, freq=20, tag="nz")
+    # The tagger takes our words' tags only when it first cuts a text; pos_of reads its table before
+    # that, so without this a word's tag would depend on which reports came first.
+    jieba.posseg.dt.makesure_userdict_loaded()
 
 
 @functools.cache

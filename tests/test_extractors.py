@@ -306,3 +306,15 @@ def test_checks_read_the_unit_of_table_cells_from_their_header(tmp_path):
     assert (check["status"], check["expected"], check["observed"]) == ("pass", "2653.04 万元", "2653.04 万元")
     rate = next(r for r in t["checks"] if r["check"] == "execution_rate_matches")
     assert rate["status"] == "skipped"
+
+
+def test_our_dictionary_tags_hold_from_the_first_word_looked_up():
+    """jieba's tagger merges user-dictionary tags only when it first cuts a text; looked up before
+    that (in a fresh process), 更新 was an adverb and a report's counts depended on what ran first."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    probe = "from extract.nlp import pos_of; print(pos_of('更新'), pos_of('人次'))"
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["v", "q"]
