@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FULLWIDTH = {ord(c): ord(a) for c, a in zip('０１２３４５６７８９．％', '0123456789.%')}
 CN = {'零': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 UNIT = {'元': D(1), '万元': D(10000), '亿元': D(100000000)}
-MEASURE = '人次|场次|批次|万亩|万方|公里|次|项|件|篇|场|个|名|人|处|条|所|家|户|期|亩|套|台'
+MEASURE = '人次|场次|批次|万亩|万方|公里|次|项|件|篇|场|个|名|人|处|条|所|家|户|期|亩|套|台|轮|㎡'
 COUNT_RE = re.compile(r'(?:近|超过|约)?(?:\d[\d,]*(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:%s)' % MEASURE)
 MONEY_RE = re.compile(r'(?<![\d,.])\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|元)|[一二两三四五六七八九十百千]+(?:亿元|万元)')
 PCT_RE = re.compile(r'\d+(?:\.\d+)?%')
@@ -159,7 +159,8 @@ def check_one(gold_path):
     for c in ct:
         if count_value(c['raw']) != D(str(c['value'])):
             errors.append('count value: %r vs %s' % (c['raw'], c['value']))
-        if not c['raw'].endswith(c['unit']):
+        # The unit as written, a multiplier included: 1.2万余次 → 万次.
+        if not re.sub(r'(万|亿)(?:余|多)', r'\1', c['raw']).endswith(c['unit']):
             errors.append('count unit: %r vs %s' % (c['raw'], c['unit']))
         approx_word = bool(re.search(r'余|多|约|近|超过', c['raw']))
         if approx_word != c['approx']:

@@ -75,6 +75,8 @@ def after_unclosed(text: str) -> str:
 def clean_label(label: str, prefixes: list[str]) -> str:
     """Drop asides in brackets, a leading year (2023年度) and sentence words (其中) from a label."""
     label = _BRACKETED.sub("", after_unclosed(label)).strip()
+    if label[:1] in "（(":
+        label = label[1:]  # an aside that opened before the label and closes after the value: （含…40万元）
     changed = True
     while changed:
         changed = False

@@ -22,7 +22,7 @@ def _config():
     cfg = rules.load("amounts")
     units = "|".join(sorted(map(regex.escape, cfg["units"]), key=len, reverse=True))
     pattern = regex.compile(rf"{number_pattern()}[ \t]*(?P<unit>{units})")
-    return cfg, pattern
+    return cfg, pattern, regex.compile(cfg["label_counts"])
 
 
 @functools.cache
@@ -57,7 +57,7 @@ TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_rec
 
 def find_amounts(text: str):
     """(start, end, value in yuan) for every amount of money in text."""
-    cfg, pattern = _config()
+    cfg, pattern, _ = _config()
     for m in pattern.finditer(text):
         number = parse_number(m.group("num"))
         if number is None:
@@ -67,7 +67,7 @@ def find_amounts(text: str):
 
 @register("amounts", requires=("text_tables",), table="amounts")
 def extract_amounts(ctx: Context) -> list[Amount]:
-    cfg, _ = _config()
+    cfg, _, label_counts = _config()
     text = ctx.doc.text
     facts: list[Amount] = []
     component_sentence = None  # the sentence in which a component's figure was last seen
@@ -77,7 +77,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         if in_tables(tables, start):
             continue  # read cell by cell below
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
-        label = _after_split(label, cfg["label_splits"])
+        label = label_counts.sub("", _after_split(label, cfg["label_splits"])) or label
         span = make_span(ctx, start, end)
         role, component = classify(label)
         if component:
@@ -104,7 +104,7 @@ def _bare(label: str) -> bool:
 
 def _table_amounts(ctx: Context) -> list[Amount]:
     """Numbers under a money column of a figure table whose unit is given (单位：万元, 金额（万元）)."""
-    cfg, _ = _config()
+    cfg, *_ = _config()
     facts = []
     for table in ctx.results["text_tables"]:
         for cell in figure_cells(table):

@@ -25,8 +25,9 @@ def _config():
     words = sorted(set(cfg["measure_words"]), key=len, reverse=True)
     before = "|".join(map(regex.escape, sorted(cfg["approx_before"], key=len, reverse=True)))
     after = "|".join(map(regex.escape, cfg["approx_after"]))
+    multipliers = "|".join(map(regex.escape, cfg["multipliers"]))
     pattern = regex.compile(
-        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}[ \t]*(?P<post>余|多)?[ \t]*"
+        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}[ \t]*(?P<multiplier>{multipliers})?(?P<post>余|多)?[ \t]*"
         rf"(?P<unit>{'|'.join(map(regex.escape, words))})(?P<tail>{after})?")
     not_after = regex.compile(rf"(?:{'|'.join(cfg['not_after'])})\s*$")
     not_before = regex.compile(rf"^(?:{'|'.join(cfg['not_before'])})")
@@ -76,7 +77,7 @@ def _is_chinese_number_token(doc, offset: int) -> bool:
                for t in doc)
 
 
-def _noun_phrase(tokens, measure_words) -> str:
+def _noun_phrase(tokens, measure_words, noun_links) -> str:
     """The noun phrase a count is followed by ("个专门委员会" → 专门委员会), skipping 的, 共 and other counts."""
     i, n = 0, len(tokens)
     while i < n:
@@ -100,6 +101,9 @@ def _noun_phrase(tokens, measure_words) -> str:
             i = close + 1
         elif word == "的" and phrase:
             phrase.append(word)
+            i += 1
+        elif word in noun_links and phrase and i + 1 < n and tokens[i + 1][1].startswith(_NOUNISH):
+            phrase.append(word)  # 工程级投影仪
             i += 1
         elif pos.startswith(_NOUNISH) and not word.isspace():
             phrase.append(word)
@@ -130,6 +134,9 @@ def _noun_phrase(tokens, measure_words) -> str:
 def _left_subject(tokens, cfg) -> str:
     """The verb–object phrase before a count ("全年开展党组会议集中学习" → 开展党组会议集中学习)."""
     words = [(w, p) for w, p in tokens if not w.isspace()]
+    scope = [k for k, (w, _) in enumerate(words[:-1]) if w in cfg["subject_scope_words"]]
+    if scope:
+        words = words[scope[-1] + 1:]
     strip_pos, strip_words = tuple(cfg["subject_strip_pos"]), set(cfg["subject_strip_words"])
     while words and (words[0][0] in strip_words or words[0][1].startswith(strip_pos)):
         words.pop(0)
@@ -161,8 +168,8 @@ def _left_modifier(tokens, cfg) -> str:
     modifier = []
     while words and words[-1][1].startswith(("n", "j")) and words[-1][1] != "nr":
         modifier.insert(0, words.pop()[0])
-    if words and words[-1][1] == "v":  # the verb governing the counted noun (涉及 9 个乡镇)
-        modifier.insert(0, words.pop()[0])
+    if words and words[-1][1] == "v" and words[-1][0] not in cfg["modifier_skip_verbs"]:
+        modifier.insert(0, words.pop()[0])  # the verb governing the counted noun (涉及 9 个乡镇)
     return "".join(modifier)
 
 
@@ -188,7 +195,7 @@ def extract_counts(ctx: Context) -> list[Count]:
             if any(e.start_char < end - left_start and e.end_char > offset for e in doc.ents if e.label_ == "SLOGAN"):
                 continue
         left, right = _tokens(after_unclosed(text[left_start:m.start()])), _tokens(text[end:right_end])
-        noun = _noun_phrase(right, measure_words)
+        noun = _noun_phrase(right, measure_words, cfg["noun_links"])
         if noun:
             modifier = _left_modifier(left, cfg) if left_start != previous_end or previous_end == 0 else ""
             subject = modifier + noun
@@ -197,7 +204,8 @@ def extract_counts(ctx: Context) -> list[Count]:
             if len(subject) < 2:  # "分 3 批次组织了验收": what follows says what was counted
                 subject = _leading_words(right, cfg["subject_max_chars"])
         approx = bool(m.group("pre") or m.group("post") or m.group("tail"))
-        facts.append(Count(subject=subject, value=value, unit=m.group("unit"), approx=approx,
+        unit = (m.group("multiplier") or "") + m.group("unit")
+        facts.append(Count(subject=subject, value=value, unit=unit, approx=approx,
                            span=make_span(ctx, m.start(), end)))
         previous_end = end
     return facts
