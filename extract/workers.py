@@ -8,6 +8,7 @@ Results come back in the order of the files, whatever order the workers finish i
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import time
 from dataclasses import dataclass
@@ -22,15 +23,32 @@ class Limits:
     memory_mb: int = 2048        # per worker (address space)
 
 
+# A worker larger than this (MB) after a file retires and is replaced by a fresh one. With its models
+# loaded a worker is about 250 MB and stays so on text and PDF; parsing Word files (lxml) leaves its
+# heap fragmented, and it grew by about 0.1 MB a Word file without end, though no object stayed alive
+# and malloc_trim gave nothing back.
+RETIRE_ABOVE_MB = 280
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _serve(connection, memory_mb: int) -> None:
-    """A worker: parse the paths it is sent, one at a time, until it is sent None."""
+    """A worker: parse the paths it is sent, one at a time, until it is sent None or has grown
+    too much; with each result it says whether it is leaving."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         path = connection.recv()
         if path is None:
             return
-        connection.send(process_file(path))
+        result = process_file(path)
+        leaving = _rss_bytes() > RETIRE_ABOVE_MB * 2 ** 20
+        connection.send((result, leaving))
+        if leaving:
+            return
 
 
 class _Worker:
@@ -84,8 +102,12 @@ def parse_all(files: list[str], workers: int, limits: Limits):
                 index, path, deadline = worker.job
                 if worker.connection in ready:
                     try:
-                        done[index] = worker.connection.recv()
+                        done[index], leaving = worker.connection.recv()
                         worker.job = None
+                        if leaving:
+                            worker.stop()
+                            warm_up()  # from now on a replacement starts with the models loaded
+                            pool[i] = _Worker(context, limits)
                         continue
                     except (EOFError, OSError):
                         done[index] = ReportResult(path, error=error_row(

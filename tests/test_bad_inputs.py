@@ -203,3 +203,27 @@ def test_a_decompression_bomb_fails_alone_within_the_memory_limit(tmp_path):
     assert (row["stage"], row["error_type"]) in {("ingest", "worker_died"), ("load", "out_of_memory")}
     assert "--max-memory" in row["message"]
     assert [r["source_path"].rsplit("/", 1)[-1] for r in read_table(out, "reports")] == ["b good.txt"]
+
+
+def test_a_worker_grown_too_large_retires_and_the_run_goes_on(tmp_path, monkeypatch):
+    """A worker larger than RETIRE_ABOVE_MB after a file hands back its result and is replaced (a
+    Word-heavy batch fragments the heap): with the limit at 0 every file gets a fresh worker, and
+    the tables are those of a run without retirements."""
+    from extract import workers
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k, place in enumerate(("荔湾", "越秀", "海珠")):
+        (folder / f"{k}.txt").write_bytes(SEED.read_bytes().replace("荔湾".encode(), place.encode()))
+    ingest([folder], tmp_path / "steady", "--no-cache", "--workers", "1")
+    started = []
+    real_worker = workers._Worker
+
+    def counted(*args):
+        started.append(args)
+        return real_worker(*args)
+    monkeypatch.setattr(workers, "RETIRE_ABOVE_MB", 0)
+    monkeypatch.setattr(workers, "_Worker", counted)
+    assert ingest([folder], tmp_path / "out", "--no-cache", "--workers", "1") == 0
+    assert len(started) == 4  # the first worker and one after each file
+    for table in ("reports", "amounts", "counts"):
+        assert (tmp_path / "out" / f"{table}.csv").read_bytes() == (tmp_path / "steady" / f"{table}.csv").read_bytes()
