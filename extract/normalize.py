@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import regex
 
 from . import rules
+from .flat_tables import flat_rows
 from .headings import match_heading, match_marker
 from .model import Document, LoadedFile, OffsetMap
 
@@ -32,6 +33,9 @@ _CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")
 _LINE_BREAK = regex.compile(r"[\r\n\f]")
 _FIELD = regex.compile(r"[：:]")
+# Blanks at a line's ends, tabs excepted: a tab there is a table row's empty first or last cell.
+_LEADING_BLANKS = regex.compile(r"^[^\S\t]+")
+_TRAILING_BLANKS = regex.compile(r"[^\S\t]+$")
 _SENTENCE_PUNCTUATION = regex.compile(r"[，。；,;]")
 
 
@@ -55,11 +59,19 @@ class _Line:
         return "".join(p for p, _ in self.pieces)
 
 
+def _without_blank_ends(text: str) -> tuple[str, int]:
+    """The text without blanks at its ends (tabs kept), and how many it lost in front."""
+    lead = _LEADING_BLANKS.match(text)
+    trail = _TRAILING_BLANKS.search(text)
+    start = lead.end() if lead else 0
+    return text[start:trail.start() if trail else len(text)], start
+
+
 def _split_line(text: str, src_start: int, page: int) -> _Line | None:
-    stripped = text.strip()
-    if not stripped:
+    if not text.strip():
         return None
-    src_start += len(text) - len(text.lstrip())
+    stripped, lead = _without_blank_ends(text)
+    src_start += lead
     pieces: list[tuple[str, int]] = []
     toggles: list[int] = []
     pos, out_len = 0, 0
@@ -76,11 +88,11 @@ def _split_line(text: str, src_start: int, page: int) -> _Line | None:
         return None
     # Cutting markers can leave spaces at the ends ("** 标题"); trim them off the pieces.
     first, first_src = pieces[0]
-    lead = len(first) - len(first.lstrip())
-    pieces[0] = (first[lead:], first_src + lead)
+    first, lead = _without_blank_ends(first)
+    pieces[0] = (first, first_src + lead)
     toggles = [max(0, t - lead) for t in toggles]
     last, last_src = pieces[-1]
-    pieces[-1] = (last.rstrip(), last_src)
+    pieces[-1] = (_TRAILING_BLANKS.sub("", last), last_src)
     pieces = [p for p in pieces if p[0]]
     return _Line(pieces, page, toggles) if pieces else None
 
@@ -149,10 +161,22 @@ def normalize(loaded: LoadedFile) -> Document:
 
     heading_starts = {page_starts[page] + start for page, start, _ in loaded.styled_headings}
     wrapped = {page_starts[page] + offset for page, offset in loaded.wrapped}
+    lines = _lines(source)
+    # Tables flattened to one cell per line become tab-separated rows, one paragraph each.
+    flat = {row.lines[0]: row for row in flat_rows([line.text for line in lines])}
+    in_flat_rows = {k for row in flat.values() for k in row.lines}
     paragraphs: list[list[_Line]] = []
-    current = ""
-    for line in _lines(source):
-        if paragraphs and _continues(paragraphs[-1], current, line, heading_starts, wrapped):
+    row_paragraphs: dict[int, bool] = {}  # paragraph index → its first cell is empty
+    current: str | None = ""
+    for k, line in enumerate(lines):
+        if k in flat:
+            row_paragraphs[len(paragraphs)] = flat[k].blank_first
+            paragraphs.append([lines[j] for j in flat[k].lines])
+            current = None  # nothing joins a table row
+        elif k in in_flat_rows:
+            continue
+        elif paragraphs and current is not None and _continues(paragraphs[-1], current, line, heading_starts,
+                                                               wrapped):
             paragraphs[-1].append(line)
             current += line.text
         else:
@@ -163,17 +187,27 @@ def normalize(loaded: LoadedFile) -> Document:
     out: list[str] = []
     emphasis: list[tuple[int, int]] = []
     norm_pos = 0
+    def line_break_after(line: _Line) -> int:
+        """Where the line ends in the source: its line break, past any trailing spaces or ** it lost."""
+        text, src = line.pieces[-1]
+        line_break = _LINE_BREAK.search(source, src + len(text))
+        return line_break.start() if line_break else src + len(text)
+
     for i, paragraph in enumerate(paragraphs):
-        if i:
-            # The newline between paragraphs stands for the line break after the previous one (past
-            # any trailing spaces or ** the line lost).
-            prev_text, prev_src = paragraphs[i - 1][-1].pieces[-1]
-            line_break = _LINE_BREAK.search(source, prev_src + len(prev_text))
-            offset_map.add_run(norm_pos, line_break.start() if line_break else prev_src + len(prev_text))
+        if i:  # the newline between paragraphs stands for the line break after the previous one
+            offset_map.add_run(norm_pos, line_break_after(paragraphs[i - 1][-1]))
             out.append("\n")
             norm_pos += 1
+        if row_paragraphs.get(i):  # an empty first cell: a tab for the same line break
+            offset_map.add_run(norm_pos, line_break_after(paragraphs[i - 1][-1]))
+            out.append("\t")
+            norm_pos += 1
         bold_start = None
-        for line in paragraph:
+        for j, line in enumerate(paragraph):
+            if j and i in row_paragraphs:  # the tab between two cells stands for the line break between them
+                offset_map.add_run(norm_pos, line_break_after(paragraph[j - 1]))
+                out.append("\t")
+                norm_pos += 1
             line_start = norm_pos
             for text, src in line.pieces:
                 offset_map.add_run(norm_pos, src)

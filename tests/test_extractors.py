@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 
 from extract.evaluate import score_report, subject_covers
+from extract.model import LoadedFile
+from extract.normalize import normalize
 from extract.pipeline import process_file
 from conftest import SEED, SEED_GOLD, corpus_reports, read_table
 
@@ -318,3 +320,26 @@ def test_our_dictionary_tags_hold_from_the_first_word_looked_up():
     probe = "from extract.nlp import pos_of; print(pos_of('更新'), pos_of('人次'))"
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["v", "q"]
+
+
+def test_flattened_tables_are_found_by_their_header_and_nothing_else_is():
+    from extract.flat_tables import flat_rows
+    lines = ["预算执行情况（10分）", "年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率",
+             "总额", "312.40", "318.75", "309.18", "97.00%", "其中：财政资金", "312.40", "/", "/", "/", "评价结论", "良好"]
+    assert [([lines[k] for k in row.lines], row.blank_first) for row in flat_rows(lines)] == [
+        (["年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率"], False),
+        (["总额", "312.40", "318.75", "309.18", "97.00%"], False),
+        (["其中：财政资金", "312.40", "/", "/", "/"], False)]
+    # Without a unit in the header its first cell is empty; the last header word labels the first row.
+    lines = ["单位：万元", "年初预算数", "全年预算数", "全年执行数", "年度资金总额", "80", "90", "85"]
+    assert [([lines[k] for k in row.lines], row.blank_first) for row in flat_rows(lines)] == [
+        (["年初预算数", "全年预算数", "全年执行数"], True), (["年度资金总额", "80", "90", "85"], False)]
+    # Short lines that name money but are followed by prose, or by more figures than columns: no table.
+    assert flat_rows(["一、基本情况", "预算编制", "预算执行", "资金管理", "本年度预算编制规范，执行有序。"]) == []
+    assert flat_rows(["x", "年初预算数", "全年预算数", "全年执行数", "总额", "1", "2", "3", "4", "5"]) == []
+
+
+def test_a_table_row_keeps_its_empty_first_cell():
+    doc = normalize(LoadedFile(path="t.txt", file_type="txt", sha256="0" * 64,
+                               pages=["单位：万元\n\t年初预算数\t全年执行数\n合计\t100.00\t98.00\n"]))
+    assert doc.text.splitlines()[1:] == ["\t年初预算数\t全年执行数", "合计\t100.00\t98.00"]

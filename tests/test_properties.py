@@ -28,7 +28,15 @@ numbers = st.one_of(st.decimals(0, 10 ** 7, places=2, allow_nan=False, allow_inf
 heading = st.tuples(st.sampled_from(["一、", "（二）", "3.", "第一部分", "(四)"]), noise).map("".join)
 money = st.tuples(noise, st.sampled_from(["全年预算数", "执行数", "基本支出", "其中"]), st.sampled_from(["", "为", "：", " "]),
                   numbers, st.sampled_from(["万元", " 元", "亿元", "%", "次", "人次", "余项"]), noise).map("".join)
-lines = st.lists(st.one_of(heading, money, noise), max_size=14)
+# A table flattened to one cell per line, which the normalizer puts back into tab-separated rows.
+flat_header = st.lists(st.sampled_from(["年初预算", "调整后预算数", "全年执行数", "执行率", "权重", "得分", "原因"]),
+                       min_size=2, max_size=6)
+flat_row = st.tuples(st.sampled_from(["总额", "其中：财政资金", "上年结转", "合计"]),
+                     st.lists(st.one_of(numbers, st.sampled_from(["/", "97.5%", "—"])), min_size=1, max_size=7))
+flat_table = st.tuples(st.sampled_from(["年度预算数（万元）\n", "", "单位：万元\n"]), flat_header,
+                       st.lists(flat_row, max_size=4)).map(
+    lambda t: t[0] + "\n".join(t[1] + [cell for label, cells in t[2] for cell in [label, *cells]]))
+lines = st.lists(st.one_of(heading, money, noise, flat_table), max_size=14)
 genre_text = st.tuples(lines, st.sampled_from(["\n", "\n\n", "\r\n", "\f"])).map(lambda t: t[1].join(t[0]))
 
 
@@ -50,8 +58,10 @@ def test_every_normalized_character_maps_back_to_its_source_character(text):
         j = doc.offset_map.to_source(i)
         assert 0 <= j < len(source)
         original = source[j].translate(TRANSLATION)
-        # One for one, or a line end standing for the source's line or page break.
-        assert char == original or (char == "\n" and source[j] in "\n\r\f"), (i, char, source[j])
+        # One for one, or a line end (or the tab between the cells of a flattened table's row)
+        # standing for the source's line or page break.
+        assert char == original or (char in "\n\t" and source[j] in "\n\r\f"), (i, char, source[j])
+        event("a flattened table rebuilt" if char == "\t" and source[j] in "\n\r\f" else "no table rebuilt")
 
 
 @EXAMPLES

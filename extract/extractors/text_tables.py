@@ -4,25 +4,15 @@ extractors can read figure cells (a bare 480.00 under 年初预算数 in a 万�
 indicator rows, and so that prose extractors can leave table rows alone."""
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import regex
 
-from .. import rules
 from ..numbers import parse_number
-from ..spans import simplified
+from ..table_words import FIGURE, UNIT_NOTE, UNITS, column_kind, config, header_key, is_figure
 from . import Context, register
 
-_UNITS = "亿元|億元|万元|萬元|千元|元"
-_UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{_UNITS})")
-_UNIT_NOTE = regex.compile(rf"(?:单位\s*[：:]\s*|[（(]\s*)(?P<unit>{_UNITS})")
-_FIGURE = regex.compile(r"^[≥≤>＜<约]?\s*-?[\d,，]+(?:\.\d+)?\s*(?P<pct>%)?$")
-
-
-@functools.cache
-def _config():
-    return rules.load("tables")
+_UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{UNITS})")
 
 
 @dataclass
@@ -60,16 +50,6 @@ class FigureCell:
         return self.header if self.whole_row else f"{self.row_label} {self.header}"
 
 
-@functools.lru_cache(maxsize=4096)
-def header_key(text: str) -> str:
-    """A cell's text as header words are matched: no spaces, simplified characters."""
-    return simplified(regex.sub(r"\s+", "", text))
-
-
-def is_figure(text: str) -> bool:
-    return bool(_FIGURE.match(text.strip()))
-
-
 def _cells(text: str, start: int, end: int) -> list[CellSpan]:
     cells, pos = [], start
     for piece in text[start:end].split("\t"):
@@ -80,21 +60,9 @@ def _cells(text: str, start: int, end: int) -> list[CellSpan]:
     return cells
 
 
-def _column_kind(name: str) -> str | None:
-    cfg = _config()
-    key = header_key(name)
-    if not key or any(w in key for w in cfg["not_money_columns"]):
-        return None
-    if key.endswith(tuple(cfg["rate_column_endings"])):
-        return "rate"
-    if _UNIT_NOTE.search(key) or any(w in key for w in cfg["money_column_words"]):
-        return "money"
-    return None
-
-
 def indicator_fields(row: list[CellSpan]) -> dict[int, str]:
     """Column index → indicator field for a row of header cells (first field matching wins)."""
-    cfg = _config()
+    cfg = config()
     fields: dict[int, str] = {}
     for col, cell in enumerate(row):
         key = header_key(cell.text)
@@ -107,13 +75,13 @@ def indicator_fields(row: list[CellSpan]) -> dict[int, str]:
 
 def _is_indicator_header(row: list[CellSpan]) -> bool:
     found = set(indicator_fields(row).values())
-    return any(found.issuperset(need) for need in _config()["indicator_header_needs"])
+    return any(found.issuperset(need) for need in config()["indicator_header_needs"])
 
 
 def _is_figure_header(row: list[CellSpan]) -> bool:
     if any(is_figure(c.text) for c in row):
         return False
-    return len({c.text for c in row if _column_kind(c.text)}) >= 2
+    return len({c.text for c in row if column_kind(c.text)}) >= 2
 
 
 @register("text_tables")
@@ -130,7 +98,7 @@ def extract_text_tables(ctx: Context) -> list[TextTable]:
         while i < len(lines) and "\t" in text[slice(*lines[i])]:
             i += 1
         table = TextTable(lines[first][0], lines[i - 1][1], [_cells(text, s, e) for s, e in lines[first:i]],
-                          _unit_above(text, lines[max(0, first - _config()["unit_lookback_lines"]):first]))
+                          _unit_above(text, lines[max(0, first - config()["unit_lookback_lines"]):first]))
         for r, row in enumerate(table.rows):
             if _is_indicator_header(row):
                 table.headers[r] = "indicators"
@@ -158,13 +126,13 @@ def in_tables(tables: list[TextTable], offset: int) -> bool:
 
 def figure_cells(table: TextTable):
     """FigureCells of a figure table: numbers under a money or rate column of the header above."""
-    cfg = _config()
+    cfg = config()
     header: list[CellSpan] | None = None
     header_unit = None  # a unit note anywhere in the header row (项目资金（万元） over the labels)
     for r, row in enumerate(table.rows):
         if r in table.headers:
             header = row if table.headers[r] == "figures" else None
-            header_unit = next((m.group("unit") for c in row if (m := _UNIT_NOTE.search(c.text))), None)
+            header_unit = next((m.group("unit") for c in row if (m := UNIT_NOTE.search(c.text))), None)
             continue
         if header is None:
             continue
@@ -173,25 +141,25 @@ def figure_cells(table: TextTable):
             continue
         label_cells = [c for c in row[:figures[0]] if c.text and not is_figure(c.text)]
         row_label = _row_label(label_cells[-1].text if label_cells else "", cfg["row_label_prefixes"])
-        row_unit = next((m.group("unit") for c in label_cells if (m := _UNIT_NOTE.search(c.text))), None)
+        row_unit = next((m.group("unit") for c in label_cells if (m := UNIT_NOTE.search(c.text))), None)
         whole = not row_label or any(header_key(row_label).startswith(w) for w in cfg["whole_rows"])
         for col in figures:
             name_cell = header[col]
-            kind = _column_kind(name_cell.text)
+            kind = column_kind(name_cell.text)
             if kind is None:
                 continue
-            column_unit = _UNIT_NOTE.search(name_cell.text)
+            column_unit = UNIT_NOTE.search(name_cell.text)
             cell = row[col]
-            percent = bool(_FIGURE.match(cell.text.strip()).group("pct"))
+            percent = bool(FIGURE.match(cell.text.strip()).group("pct"))
             if kind == "money" and percent or kind == "rate" and not percent:
                 continue
             unit = column_unit.group("unit") if column_unit else (row_unit or header_unit or table.unit)
-            yield FigureCell(cell.start, cell.end, cell.text, _UNIT_NOTE.sub("", name_cell.text).strip("（）() "),
+            yield FigureCell(cell.start, cell.end, cell.text, UNIT_NOTE.sub("", name_cell.text).strip("（）() "),
                              row_label, whole, unit, percent)
 
 
 def _row_label(label: str, prefixes: list[str]) -> str:
-    label = _UNIT_NOTE.sub("", label).strip("（）() ：:")
+    label = UNIT_NOTE.sub("", label).strip("（）() ：:")
     for prefix in prefixes:
         if label.startswith(prefix):
             return label[len(prefix):].strip()

@@ -42,6 +42,8 @@ from .tables import cell_text, despace_cjk, grid_text
 MARGIN_SHARE = 0.12
 # …and repeat there on at least this share of the pages (and on two pages at least).
 REPEAT_SHARE = 0.5
+# A report's title may wrap onto this many lines.
+TITLE_LINES = 3
 # Lines whose tops differ by less than this (points) are at the same place.
 SAME_PLACE = 3.0
 # A table needs ruling lines: at least this many horizontal and vertical strokes on the page.
@@ -171,7 +173,7 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
     if n_chars < MIN_TEXT_CHARS * len(pages):
         # Scanned pages: images without a text layer. Nothing to read until someone runs OCR.
         return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=[""] * len(pages), needs_ocr=True)
-    furniture = _running_lines(pages, heights)
+    furniture = _running_lines(pages, heights) | _header_over_its_title(pages[0], heights[0])
     bodies = [[line for line in lines if (index, id(line)) not in furniture] for index, lines in enumerate(pages)]
     wrapped_ids = _wrapped_lines(bodies)
     texts, bold, wrapped = [], [], []
@@ -855,6 +857,22 @@ def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
     widths = sorted(chars.sample_widths(start, end))
     char_width = widths[len(widths) // 2] if widths else 0.0
     return _Line(text, chars.line_top(start, end), min(lefts), max(rights), char_width, bold)
+
+
+def _header_over_its_title(lines: list[_Line], height: float) -> set[tuple[int, int]]:
+    """(0, id(line)) of a line in the first page's top margin that the next lines repeat: a running
+    header carrying the report's title, over the title itself (wrapped on up to TITLE_LINES lines).
+    Furniture even in a one-page file, where nothing else shows it recurs."""
+    for j, line in enumerate(lines):
+        if line.top >= height * MARGIN_SHARE:
+            break
+        key = line.text.replace(" ", "")
+        below = ""
+        for after in lines[j + 1:j + 1 + TITLE_LINES]:
+            below += after.text.replace(" ", "")
+            if below == key and "\t" not in key:
+                return {(0, id(line))}
+    return set()
 
 
 def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[int, int]]:

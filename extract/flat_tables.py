@@ -1,0 +1,104 @@
+"""Tables flattened to one cell per line, as a web page or a table copied out of a PDF often gives
+them: the budget block of a 自评表 written as 年度预算数（万元） / 年初预算 / 调整后预算数 / … / 总额 /
+312.40 / 318.75 / … each on a line of its own. The normalizer puts such cells back into tab-separated
+rows, the form in which every table reaches the extractors.
+
+A flattened table is found by its header: a run of short lines that name the columns of a figure
+table (rules/tables.yaml: money, rate and score columns). Its rows follow: each a label line and the
+figure lines after it, in column order from the left.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .headings import match_marker
+from .table_words import UNIT_NOTE, column_kind, config, header_key, is_figure
+
+_SENTENCE = regex.compile(r"[。；;，,！？]")
+_UNIT_LINE = regex.compile(r"单位\s*[：:]")  # the table's unit, above it: not a column
+
+
+def _config() -> dict:
+    return config()["flattened"]
+
+
+@dataclass
+class FlatRow:
+    """Lines (by index) that are one row's cells, left to right. blank_first: the row's first cell is
+    empty (a header over the figure columns only, its row labels' column unnamed)."""
+    lines: list[int]
+    blank_first: bool = False
+
+
+def flat_rows(texts: list[str]) -> list[FlatRow]:
+    """The rows of every flattened table among the lines, in order."""
+    rows: list[FlatRow] = []
+    i = 0
+    while i < len(texts):
+        header_end = _header_run(texts, i)
+        if header_end is None:
+            i += 1
+            continue
+        # A cell with the unit names the row labels' column and opens the header: any cell before
+        # it is a title over the table (预算执行情况（10分）).
+        i = max((k for k in range(i, header_end) if UNIT_NOTE.search(texts[k])), default=i)
+        if header_end - i < _config()["min_columns"]:
+            i = header_end
+            continue
+        table, end = _table(texts, i, header_end)
+        if table:
+            rows += table
+            i = end
+        else:
+            i = header_end
+    return rows
+
+
+def _is_cell(text: str) -> bool:
+    return len(text) <= _config()["max_cell_chars"] and not _SENTENCE.search(text)
+
+
+def _is_header_cell(text: str) -> bool:
+    key = header_key(text)
+    return (_is_cell(text) and not is_figure(text) and match_marker(text) is None and not _UNIT_LINE.match(text)
+            and (column_kind(text) is not None or key.startswith(tuple(_config()["other_columns"]))))
+
+
+def _header_run(texts: list[str], start: int) -> int | None:
+    """End of a run of header cells starting at start (at least min_columns of them), else None."""
+    end = start
+    while end < len(texts) and _is_header_cell(texts[end]):
+        end += 1
+    if end < len(texts) and _is_value(texts[end]):
+        end -= 1  # the last one labels the first row (年度资金总额 before its figures)
+    return end if end - start >= _config()["min_columns"] else None
+
+
+def _is_value(text: str) -> bool:
+    return is_figure(text) or text in _config()["empty_cells"]
+
+
+def _table(texts: list[str], start: int, header_end: int) -> tuple[list[FlatRow], int]:
+    """The header row and the data rows after it; no rows when no data row has two figures."""
+    # The first header cell names the row labels' column when it carries the unit (年度预算数（万元））.
+    labelled = bool(UNIT_NOTE.search(texts[start]))
+    if not labelled and start == 0:
+        return [], header_end  # its empty first cell would stand for the line break before it
+    n_values = header_end - start - (1 if labelled else 0)
+    rows = [FlatRow(list(range(start, header_end)), blank_first=not labelled)]
+    i = header_end
+    while i < len(texts) and _is_cell(texts[i]) and not _is_value(texts[i]):
+        values = i + 1
+        while values < len(texts) and _is_value(texts[values]):
+            values += 1
+        if values - i - 1 > n_values:
+            return [], header_end  # more figures than the header has columns: they cannot be placed
+        if values == i + 1:
+            break  # a label without figures: the table has ended
+        rows.append(FlatRow(list(range(i, values))))
+        i = values
+    if not any(sum(is_figure(texts[k]) for k in row.lines) >= 2 for row in rows[1:]):
+        return [], header_end
+    return rows, i

@@ -1,0 +1,44 @@
+"""The words of table headers (rules/tables.yaml), shared by the normalizer (which rebuilds tables
+flattened to one cell per line) and the table extractors: which cells name money, rate and score
+columns, and which cells hold a figure."""
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from . import rules
+from .spans import simplified
+
+UNITS = "亿元|億元|万元|萬元|千元|元"
+# A money unit noted in a cell: 单位：万元, or in brackets after a column's name (年初预算数（万元）).
+UNIT_NOTE = regex.compile(rf"(?:单位\s*[：:]\s*|[（(]\s*)(?P<unit>{UNITS})")
+FIGURE = regex.compile(r"^[≥≤>＜<约]?\s*-?[\d,，]+(?:\.\d+)?\s*(?P<pct>%)?$")
+
+
+@functools.cache
+def config() -> dict:
+    return rules.load("tables")
+
+
+@functools.lru_cache(maxsize=4096)
+def header_key(text: str) -> str:
+    """A cell's text as header words are matched: no spaces, simplified characters."""
+    return simplified(regex.sub(r"\s+", "", text))
+
+
+def is_figure(text: str) -> bool:
+    return bool(FIGURE.match(text.strip()))
+
+
+def column_kind(name: str) -> str | None:
+    """"money" or "rate" for a column header that names one, else None (scores and weights too)."""
+    cfg = config()
+    key = header_key(name)
+    if not key or any(w in key for w in cfg["not_money_columns"]):
+        return None
+    if key.endswith(tuple(cfg["rate_column_endings"])):
+        return "rate"
+    if UNIT_NOTE.search(key) or any(w in key for w in cfg["money_column_words"]):
+        return "money"
+    return None
