@@ -35,9 +35,10 @@ class FlatRow:
 def flat_rows(texts: list[str]) -> list[FlatRow]:
     """The rows of every flattened table among the lines, in order."""
     rows: list[FlatRow] = []
+    is_header = [_is_header_cell(text) for text in texts]
     i = 0
     while i < len(texts):
-        header_end = _header_run(texts, i)
+        header_end = _header_run(texts, is_header, i) if is_header[i] else None
         if header_end is None:
             i += 1
             continue
@@ -61,15 +62,16 @@ def _is_cell(text: str) -> bool:
 
 
 def _is_header_cell(text: str) -> bool:
-    key = header_key(text)
-    return (_is_cell(text) and not is_figure(text) and match_marker(text) is None and not _UNIT_LINE.match(text)
-            and (column_kind(text) is not None or key.startswith(tuple(_config()["other_columns"]))))
+    if len(text) > _config()["max_cell_chars"]:  # most lines: prose
+        return False
+    return ((column_kind(text) is not None or header_key(text).startswith(tuple(_config()["other_columns"])))
+            and _is_cell(text) and not is_figure(text) and match_marker(text) is None and not _UNIT_LINE.match(text))
 
 
-def _header_run(texts: list[str], start: int) -> int | None:
+def _header_run(texts: list[str], is_header: list[bool], start: int) -> int | None:
     """End of a run of header cells starting at start (at least min_columns of them), else None."""
     end = start
-    while end < len(texts) and _is_header_cell(texts[end]):
+    while end < len(texts) and is_header[end]:
         end += 1
     if end < len(texts) and _is_value(texts[end]):
         end -= 1  # the last one labels the first row (年度资金总额 before its figures)

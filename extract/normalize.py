@@ -61,6 +61,9 @@ class _Line:
 
 def _without_blank_ends(text: str) -> tuple[str, int]:
     """The text without blanks at its ends (tabs kept), and how many it lost in front."""
+    if "\t" not in text:  # most lines: str.strip is quicker
+        stripped = text.lstrip()
+        return stripped.rstrip(), len(text) - len(stripped)
     lead = _LEADING_BLANKS.match(text)
     trail = _TRAILING_BLANKS.search(text)
     start = lead.end() if lead else 0
