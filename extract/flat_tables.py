@@ -58,14 +58,15 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
 
 
 def _is_cell(text: str) -> bool:
+    """Short and without sentence punctuation."""
     return len(text) <= _config()["max_cell_chars"] and not _SENTENCE.search(text)
 
 
 def _is_header_cell(text: str) -> bool:
-    if len(text) > _config()["max_cell_chars"]:  # most lines: prose
-        return False
-    return ((column_kind(text) is not None or header_key(text).startswith(tuple(_config()["other_columns"])))
-            and _is_cell(text) and not is_figure(text) and match_marker(text) is None and not _UNIT_LINE.match(text))
+    # The length first: most lines are prose, and the column words are the next cheapest test.
+    return (_is_cell(text) and (column_kind(text) is not None
+                                or header_key(text).startswith(tuple(_config()["other_columns"])))
+            and not is_figure(text) and match_marker(text) is None and not _UNIT_LINE.match(text))
 
 
 def _header_run(texts: list[str], is_header: list[bool], start: int) -> int | None:

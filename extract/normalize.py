@@ -190,6 +190,7 @@ def normalize(loaded: LoadedFile) -> Document:
     out: list[str] = []
     emphasis: list[tuple[int, int]] = []
     norm_pos = 0
+
     def line_break_after(line: _Line) -> int:
         """Where the line ends in the source: its line break, past any trailing spaces or ** it lost."""
         text, src = line.pieces[-1]
