@@ -33,6 +33,12 @@ _CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")
 _LINE_BREAK = regex.compile(r"[\r\n\f]")
 _FIELD = regex.compile(r"[：:]")
+# Markdown (as converters such as Docling or MinerU write it): a heading's # marks are cut; a table row
+# | a | b | becomes a tab-separated row, and the rule under its header (|---|:---:|) is dropped.
+_MARKDOWN_HEADING = regex.compile(r"#{1,6}[ \t]+")
+_MARKDOWN_ROW = regex.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_MARKDOWN_RULE = regex.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
+_MARKDOWN_BAR = regex.compile(r"(?<!\\)\|")
 # Blanks at a line's ends, tabs excepted: a tab there is a table row's empty first or last cell.
 _LEADING_BLANKS = regex.compile(r"^[^\S\t]+")
 _TRAILING_BLANKS = regex.compile(r"[^\S\t]+$")
@@ -70,10 +76,37 @@ def _without_blank_ends(text: str) -> tuple[str, int]:
     return text[start:trail.start() if trail else len(text)], start
 
 
+def _markdown_row(text: str, src_start: int, page: int) -> _Line | None:
+    """A markdown table row as a tab-separated line: each cell cleaned as a line of its own, the |
+    between two cells standing as a tab."""
+    bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)]
+    pieces: list[tuple[str, int]] = []
+    toggles: list[int] = []
+    length = 0
+    for k, (left, right) in enumerate(zip(bars, bars[1:])):
+        if k:
+            pieces.append(("\t", src_start + left))
+            length += 1
+        cell = _split_line(text[left + 1:right], src_start + left + 1, page)
+        if cell:
+            pieces += cell.pieces
+            toggles += [length + t for t in cell.bold_toggles]
+            length += len(cell.text)
+    return _Line(pieces, page, toggles) if length > len(bars) - 2 else None
+
+
 def _split_line(text: str, src_start: int, page: int) -> _Line | None:
     if not text.strip():
         return None
+    if "|" in text:
+        if _MARKDOWN_RULE.match(text):
+            return None
+        if _MARKDOWN_ROW.match(text) and len(_MARKDOWN_BAR.findall(text)) >= 3:
+            return _markdown_row(text, src_start, page)
     stripped, lead = _without_blank_ends(text)
+    heading = _MARKDOWN_HEADING.match(stripped) if stripped.startswith("#") else None
+    if heading:
+        stripped, lead = stripped[heading.end():], lead + heading.end()
     src_start += lead
     pieces: list[tuple[str, int]] = []
     toggles: list[int] = []

@@ -343,3 +343,30 @@ def test_a_table_row_keeps_its_empty_first_cell():
     doc = normalize(LoadedFile(path="t.txt", file_type="txt", sha256="0" * 64,
                                pages=["单位：万元\n\t年初预算数\t全年执行数\n合计\t100.00\t98.00\n"]))
     assert doc.text.splitlines()[1:] == ["\t年初预算数\t全年执行数", "合计\t100.00\t98.00"]
+
+
+def test_markdown_from_a_converter_reads_like_the_text(tmp_path):
+    """Docling or MinerU write a report as markdown: # headings and | pipe | tables. The # marks are
+    cut (title and department stay clean), a table row becomes a tab-separated row, the rule under
+    its header is dropped, and a | stands for the tab that replaced it."""
+    path = tmp_path / "converted.md"
+    path.write_text(
+        "# 某县农业农村局2024年度部门整体支出绩效自评报告\n\n## 一、部门基本情况\n\n"
+        "本部门2024年度预算执行情况如下表（单位：万元）。\n\n"
+        "| 项目 | 年初预算数 | 全年预算数 | 全年执行数 | 执行率 |\n"
+        "|------|:---------:|-----------|-----------|--------|\n"
+        "| 年度资金总额 | 1,250.00 | 1,312.40 | 1,280.55 | 97.57% |\n"
+        "| 其中：**基本支出** |  | 836.20 | 836.20 | 100.00% |\n\n"
+        "## 二、绩效目标完成情况\n\n全年组织培训12场次。\n", encoding="utf-8")
+    result = process_file(str(path))
+    report = result.tables["reports"][0]
+    assert (report["title"], report["department"]) == ("某县农业农村局2024年度部门整体支出绩效自评报告", "某县农业农村局")
+    assert [s["title"] for s in result.tables["sections"]] == ["部门基本情况", "绩效目标完成情况"]
+    assert [(a["label"], a["role"], a["value_yuan"]) for a in result.tables["amounts"]] == [
+        ("年初预算数", "budget_initial", Decimal("12500000.00")), ("全年预算数", "budget_total", Decimal("13124000.00")),
+        ("全年执行数", "expenditure_total", Decimal("12805500.00")),
+        ("基本支出 全年预算数", "other", Decimal("8362000.00")), ("基本支出 全年执行数", "other", Decimal("8362000.00"))]
+    assert [(r["role"], r["value_pct"]) for r in result.tables["rates"]] == [("execution_rate", Decimal("97.57")),
+                                                                            ("other", Decimal("100.00"))]
+    assert result.text.splitlines()[5] == "其中：基本支出\t\t836.20\t836.20\t100.00%"
+    assert [(c["subject"], c["value"]) for c in result.tables["counts"]] == [("组织培训", 12)]
