@@ -14,13 +14,13 @@ from .cache import default_folder as default_cache_folder
 from .dataset import FORMATS, DatasetWriter
 from .departments import Roster
 from . import loaders
-from .loaders import supported
+from .loaders import worth_listing
 from .pipeline import batch
 from .workers import Limits, parse_all
 
 
 def collect(paths: list[str]) -> list[str]:
-    """Files named, and supported files under folders named: recursive, hidden names and
+    """Files named, and under folders named the files read or worth listing: recursive, hidden names and
     README files skipped, symlinked folders not followed (no loops), sorted."""
     found: list[str] = []
     for given in paths:
@@ -30,7 +30,7 @@ def collect(paths: list[str]) -> list[str]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     child = Path(root) / name
-                    if name.startswith(".") or name.upper().startswith("README") or not supported(child):
+                    if name.startswith(".") or name.upper().startswith("README") or not worth_listing(child):
                         continue
                     found.append(str(child))
         else:

@@ -227,3 +227,19 @@ def test_a_worker_grown_too_large_retires_and_the_run_goes_on(tmp_path, monkeypa
     assert len(started) == 4  # the first worker and one after each file
     for table in ("reports", "amounts", "counts"):
         assert (tmp_path / "out" / f"{table}.csv").read_bytes() == (tmp_path / "steady" / f"{table}.csv").read_bytes()
+
+
+def test_reports_in_formats_not_read_are_listed_with_what_to_do(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(SEED.read_bytes())
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
+    (folder / "state.ofd").write_bytes(b"PK\x03\x04" + bytes(100))
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))  # not a report: passed over
+    out = tmp_path / "out"
+    assert ingest([folder], out, "--no-cache") == 1
+    errors = {row["source_path"].rsplit("/", 1)[-1]: (row["stage"], row["error_type"], row["message"].split(": ", 1)[1])
+              for row in read_table(out, "errors")}
+    assert errors == {"old.doc": ("load", "unsupported_type", "old Word format (.doc), not read: save it as .docx or PDF"),
+                      "state.ofd": ("load", "unsupported_type", "OFD document, not read: export it as PDF")}
+    assert [r["source_path"].rsplit("/", 1)[-1] for r in read_table(out, "reports")] == ["good.txt"]

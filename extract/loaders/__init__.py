@@ -22,8 +22,28 @@ def loader(*suffixes: str):
     return register
 
 
+# Formats reports are also published in that are not read: a folder's files in these are listed in
+# `errors` with what to do about them, rather than passed over without a word (other files are).
+UNREAD_FORMATS = {
+    ".doc": "old Word format (.doc), not read: save it as .docx or PDF",
+    ".wps": "WPS document, not read: save it as .docx or PDF",
+    ".ofd": "OFD document, not read: export it as PDF",
+    ".rtf": "RTF document, not read: save it as .docx or PDF",
+    ".odt": "OpenDocument text, not read: save it as .docx or PDF",
+    ".caj": "CAJ document, not read: export it as PDF",
+    ".xls": "a spreadsheet (.xls), not read: save the report as PDF or .docx",
+    ".xlsx": "a spreadsheet (.xlsx), not read: save the report as PDF or .docx",
+    ".et": "a WPS spreadsheet, not read: save the report as PDF or .docx",
+}
+
+
 def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
+
+
+def worth_listing(path: Path) -> bool:
+    """Read, or in a format reports come in that is not read (then listed in `errors`)."""
+    return supported(path) or path.suffix.lower() in UNREAD_FORMATS
 
 
 # A PDF with more pages than this is refused (`jixiao ingest --max-pages`): thousands of pages are
@@ -39,7 +59,8 @@ MAX_TEXT_MB = 20
 def load(path: str) -> LoadedFile:
     suffix = Path(path).suffix.lower()
     if suffix not in LOADERS:
-        raise IngestError("load", "unsupported_type", f"{path}: unsupported file type '{suffix}'")
+        reason = UNREAD_FORMATS.get(suffix, f"unsupported file type '{suffix}'")
+        raise IngestError("load", "unsupported_type", f"{path}: {reason}")
     try:
         size_mb = Path(path).stat().st_size / 2 ** 20
         limit = MAX_TEXT_MB if suffix in (".txt", ".md", ".text") else MAX_FILE_MB
