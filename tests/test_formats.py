@@ -51,7 +51,7 @@ def _keys(result, table: str) -> list[tuple]:
     return [tuple(str(row[f]).replace(" ", "") for f in fields) for row in result.tables.get(table, [])]
 
 
-@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+@pytest.mark.parametrize("suffix", [".pdf", ".docx", ".html"])
 @pytest.mark.parametrize("stem", [SEED_STEM, TABLE_STEM])
 def test_rendered_report_gives_the_facts_of_its_text(rendered, stem, suffix):
     text_result = _facts(CORPUS / f"{stem}.txt")
@@ -65,7 +65,7 @@ def test_rendered_report_gives_the_facts_of_its_text(rendered, stem, suffix):
 
 
 def test_every_rendered_report_matches_its_gold(rendered):
-    for path in sorted(rendered.glob("*.pdf")) + sorted(rendered.glob("*.docx")):
+    for path in sorted(rendered.glob("*.pdf")) + sorted(rendered.glob("*.docx")) + sorted(rendered.glob("*.html")):
         gold = json.loads((rendered / f"{path.stem}.gold.json").read_text(encoding="utf-8"))
         score = score_report(process_file(str(path)).tables, gold)
         for name, tally in score.tallies.items():
@@ -178,7 +178,7 @@ def test_indicator_pdf_has_merged_and_multi_line_cells(rendered):
     assert max(len(table) for table in tables) >= 10
 
 
-@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])  # the web page has one page: its gold test covers it
 def test_budget_block_of_the_table_gives_amounts_and_rates_with_its_page(rendered, suffix):
     path = rendered / f"{TABLE_STEM}{suffix}"
     result = _facts(path)
@@ -390,3 +390,31 @@ def test_lines_from_a_few_boxes_each_equal_lines_from_every_box(rendered, tmp_pa
     _same_lines(every, sampled)
     assert sum(1 for ln in every if ln.bold) == 7
     assert [ln.text[s:e] for ln in sampled for s, e in ln.bold][:2] == ["KEY 0", "KEY 3"]
+
+
+def test_a_web_page_gives_its_article_as_lines_and_tables_as_rows(tmp_path):
+    page = ('<html><head><meta charset="gbk"><title>站点标题</title></head><body>'
+            '<div class="nav"><a href="/">首页</a> | <a href="/zwgk">政务公开</a></div>'
+            '<div class="main"><h1>某县水务局2024年度部门整体支出绩效自评报告</h1><div class="content">'
+            '<p>本局2024年度年初预算数<span>1,280.00</span>万元，全年预算数1,356.40万元，\n'
+            '全年执行数1,301.22万元，预算执行率95.93%。</p><script>var n = "100 万元";</script>'
+            '<p>全年完成河道巡查<b>420</b>次，<br>整改问题36处。<!-- 备注 --></p><p>单位：万元</p>'
+            '<table><tr><th rowspan="2">项目</th><th colspan="2">预算数</th><th rowspan="2">全年执行数</th></tr>'
+            '<tr><th>年初预算数</th><th>全年预算数</th></tr>'
+            '<tr><td>基本支出</td><td>720.00</td><td>736.50</td><td>730.10</td></tr></table>'
+            '<p>' + "本年度水务工作有序推进。" * 30 + '</p></div></div>'
+            '<div class="footer">网站主办：某县人民政府办公室</div></body></html>')
+    path = tmp_path / "report.htm"
+    path.write_bytes(page.encode("gbk"))
+    lines = load(str(path)).pages[0].split("\n")
+    assert lines[:8] == [
+        "某县水务局2024年度部门整体支出绩效自评报告",
+        "本局2024年度年初预算数1,280.00万元，全年预算数1,356.40万元，全年执行数1,301.22万元，预算执行率95.93%。",
+        "全年完成河道巡查420次，", "整改问题36处。", "单位：万元",
+        "项目\t预算数\t预算数\t全年执行数", "项目\t年初预算数\t全年预算数\t全年执行数", "基本支出\t720.00\t736.50\t730.10"]
+    assert len(lines) == 9 and not any("首页" in line or "网站主办" in line or "var n" in line for line in lines)
+    result = process_file(str(path))
+    assert [(a["label"], a["role"]) for a in result.tables["amounts"]][:3] == [
+        ("本局2024年度年初预算数", "budget_initial"), ("全年预算数", "budget_total"), ("全年执行数", "expenditure_total")]
+    assert [(r["role"], r["value_pct"]) for r in result.tables["rates"]] == [("execution_rate", Decimal("95.93"))]
+    assert result.tables["reports"][0]["file_type"] == "html"
