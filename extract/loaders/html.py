@@ -13,13 +13,12 @@ from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader
 from .tables import cell_text, despace_cjk, grid_text
-from .text import decode_text
+from .text import GB_FAMILY, decode_text
 
 # The charset a page declares, in its first bytes (<meta charset="gb2312">, content="text/html; charset=gbk").
 _DECLARED_CHARSET = regex.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", regex.IGNORECASE)
 _XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*>")
 _BLANKS = regex.compile(r"\s+")
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk"}
 BLOCKS = frozenset("""p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer nav main aside
 blockquote pre address figure figcaption center caption form fieldset title""".split())
 LEFT_OUT = frozenset("script style noscript template iframe svg object select option button textarea input head".split())
@@ -51,7 +50,7 @@ def _decode(path: str, data: bytes, warnings: list[str]) -> str:
     declared = _DECLARED_CHARSET.search(data[:4096])
     if declared:
         encoding = declared.group(1).decode("ascii").lower()
-        encoding = "gb18030" if encoding in _GB_FAMILY else encoding
+        encoding = "gb18030" if encoding in GB_FAMILY else encoding
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError):
@@ -106,17 +105,18 @@ def _article(element):
     """From <body> down into the child that holds nearly all the text (ARTICLE_SHARE), as long as
     nothing beside it holds a heading (a title above the article's text stays in): the site's
     menus, breadcrumbs and footer are left outside."""
+    size = _text_size(element)
     while True:
         children = [c for c in element if isinstance(c.tag, str) and c.tag not in LEFT_OUT]
         if not children or element.tag == "table":
             return element
         sizes = [_text_size(c) for c in children]
         k = max(range(len(children)), key=sizes.__getitem__)
-        if sizes[k] < ARTICLE_SHARE * _text_size(element):
+        if sizes[k] < ARTICLE_SHARE * size:
             return element
         if any(h.tag in HEADINGS for j, c in enumerate(children) if j != k for h in c.iter()):
             return element
-        element = children[k]
+        element, size = children[k], sizes[k]
 
 
 def _text_size(element) -> int:

@@ -15,7 +15,7 @@ _BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 ]
 # Detector names for Chinese encodings; GB18030 is the superset that decodes all of GB2312/GBK.
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz"}
+GB_FAMILY = {"gb2312", "gbk", "x-gbk", "gb18030", "hz"}
 
 
 def decode_text(path: str, data: bytes, warnings: list[str] | None = None) -> str:
@@ -42,7 +42,7 @@ def decode_text(path: str, data: bytes, warnings: list[str] | None = None) -> st
     best = from_bytes(data).best()
     if best is None:
         raise IngestError("load", "decode_error", f"{path}: unknown text encoding (binary or corrupt file)")
-    encoding = "gb18030" if best.encoding in _GB_FAMILY else best.encoding
+    encoding = "gb18030" if best.encoding in GB_FAMILY else best.encoding
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
