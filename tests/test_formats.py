@@ -418,3 +418,19 @@ def test_a_web_page_gives_its_article_as_lines_and_tables_as_rows(tmp_path):
         ("本局2024年度年初预算数", "budget_initial"), ("全年预算数", "budget_total"), ("全年执行数", "expenditure_total")]
     assert [(r["role"], r["value_pct"]) for r in result.tables["rates"]] == [("execution_rate", Decimal("95.93"))]
     assert result.tables["reports"][0]["file_type"] == "html"
+
+
+def test_a_web_page_leaves_out_the_sites_menus_and_footer_wherever_they_are(tmp_path):
+    """The article here holds less than the share that would single it out (a long menu of links
+    beside it): the parts named as menu, breadcrumb and footer are left out by their class or id."""
+    links = "".join(f'<li><a href="/n{k}">关于做好第{k}批重点工作的通知</a></li>' for k in range(40))
+    page = ('<html><head><meta charset="utf-8"></head><body>'
+            f'<div id="top-nav"><ul>{links}</ul></div><div class="crumb_box">首页 &gt; 政务公开</div>'
+            '<div class="article"><h1>某县水务局2024年度部门整体支出绩效自评报告</h1>'
+            '<h2>三、改进措施</h2><p>加强工程调度。</p></div>'
+            '<div class="site-footer">网站主办：某县人民政府办公室 备案号：某ICP备12345678号</div></body></html>')
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    assert load(str(path)).pages[0].split("\n") == ["某县水务局2024年度部门整体支出绩效自评报告", "三、改进措施", "加强工程调度。"]
+    findings = process_file(str(path)).tables["findings"]
+    assert [(f["kind"], f["text"]) for f in findings] == [("measure", "加强工程调度。")]

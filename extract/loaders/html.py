@@ -23,6 +23,10 @@ BLOCKS = frozenset("""p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article 
 blockquote pre address figure figcaption center caption form fieldset title""".split())
 LEFT_OUT = frozenset("script style noscript template iframe svg object select option button textarea input head".split())
 HEADINGS = frozenset("h1 h2 h3".split())
+# Parts of a site's page around the article, by the words of their class or id (class="footer",
+# id="top-nav", class="crumb_box"): left out wherever they are.
+SITE_PARTS = frozenset("nav navbar menu footer foot breadcrumb crumb sidebar copyright share".split())
+_NAME_WORDS = regex.compile(r"[A-Za-z]+")
 # The article is the part of the page holding at least this share of its text (see _article).
 ARTICLE_SHARE = 0.8
 # A colspan or rowspan beyond these is a page's layout trick, not a table's structure.
@@ -83,7 +87,7 @@ class _Lines:
 
 def _walk(element, lines: _Lines) -> None:
     tag = element.tag if isinstance(element.tag, str) else None  # comments and processing instructions
-    if tag is None or tag in LEFT_OUT:
+    if tag is None or tag in LEFT_OUT or tag in ("nav", "aside") or _site_part(element):
         return
     if tag == "table":
         lines.add_lines(grid_text(_grid(element)))
@@ -99,6 +103,11 @@ def _walk(element, lines: _Lines) -> None:
         lines.add(child.tail)
     if tag in BLOCKS:
         lines.end()
+
+
+def _site_part(element) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(word in SITE_PARTS for word in _NAME_WORDS.findall(names))
 
 
 def _article(element):
