@@ -76,10 +76,9 @@ def _without_blank_ends(text: str) -> tuple[str, int]:
     return text[start:trail.start() if trail else len(text)], start
 
 
-def _markdown_row(text: str, src_start: int, page: int) -> _Line | None:
-    """A markdown table row as a tab-separated line: each cell cleaned as a line of its own, the |
-    between two cells standing as a tab."""
-    bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)]
+def _markdown_row(text: str, bars: list[int], src_start: int, page: int) -> _Line | None:
+    """A markdown table row (its | at bars) as a tab-separated line: each cell cleaned as a line of
+    its own, the | between two cells standing as a tab."""
     pieces: list[tuple[str, int]] = []
     toggles: list[int] = []
     length = 0
@@ -101,8 +100,9 @@ def _split_line(text: str, src_start: int, page: int) -> _Line | None:
     if "|" in text:
         if _MARKDOWN_RULE.match(text):
             return None
-        if _MARKDOWN_ROW.match(text) and len(_MARKDOWN_BAR.findall(text)) >= 3:
-            return _markdown_row(text, src_start, page)
+        bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)] if _MARKDOWN_ROW.match(text) else []
+        if len(bars) >= 3:
+            return _markdown_row(text, bars, src_start, page)
     stripped, lead = _without_blank_ends(text)
     heading = _MARKDOWN_HEADING.match(stripped) if stripped.startswith("#") else None
     if heading:
