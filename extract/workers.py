@@ -31,8 +31,13 @@ RETIRE_ABOVE_MB = 280
 
 
 def _rss_bytes() -> int:
-    with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    """The worker's resident size now; 0 where /proc is not (macOS): such a worker never retires,
+    rather than dying on every file."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
 
 
 def _serve(connection, memory_mb: int) -> None:

@@ -4,8 +4,9 @@ Each page becomes lines in reading order (top to bottom), with the text of any t
 table's rows (tab-separated, merged cells carried). Lines repeated at the same place on most pages
 (running headers, footers, page numbers) are dropped; bold characters are kept as emphasis runs.
 
-Speed: a page costs little more than pdfium's own text extraction. Character boxes come from one
-direct pdfium call per character into a reused buffer; everything else is done per line, per text
+Speed: a page costs little more than pdfium's own text extraction. Character boxes come from direct
+pdfium calls into a reused buffer: every character's on a page with a table (its cells are filled
+character by character), a few per line elsewhere; everything else is done per line, per text
 object or per path. pdfplumber never parses a page unless pdfium's reading cannot stand in for its
 own (see _ruling_edges, _pdfium_chars), so it is opened only for its table finder.
 """
