@@ -20,7 +20,7 @@ _DECLARED_CHARSET = regex.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""
 _XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*>")
 _BLANKS = regex.compile(r"\s+")
 BLOCKS = frozenset("""p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer nav main aside
-blockquote pre address figure figcaption center caption form fieldset title""".split())
+blockquote pre address figure figcaption center caption form fieldset""".split())
 LEFT_OUT = frozenset("script style noscript template iframe svg object select option button textarea input head".split())
 HEADINGS = frozenset("h1 h2 h3".split())
 # Parts of a site's page around the article, by the words of their class or id (class="footer",
