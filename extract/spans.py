@@ -16,12 +16,24 @@ SENTENCE_ENDS = "。！？!?；;\n"
 CLAUSE_STOPS = "。！？!?；;\n\t，,、：:"
 
 
+@functools.cache
+def _any_of(chars: str, backwards: bool = False) -> regex.Pattern:
+    """A search for the first (or, backwards, the last) of these characters: one pass over the text,
+    where a find per character would each run on to the end of the text when that one is missing."""
+    return regex.compile(("(?r)" if backwards else "") + "[" + regex.escape(chars) + "]")
+
+
+def next_stop(text: str, pos: int, stops: str = CLAUSE_STOPS) -> int:
+    """Where the first of the stops at or after pos is; the end of the text when there is none."""
+    found = _any_of(stops).search(text, pos)
+    return found.start() if found else len(text)
+
+
 def evidence(text: str, start: int, end: int) -> str:
     """The sentence around text[start:end]."""
-    left = max(text.rfind(c, 0, start) for c in SENTENCE_ENDS) + 1
-    rights = [i for i in (text.find(c, end) for c in SENTENCE_ENDS) if i >= 0]
-    right = min(rights) + 1 if rights else len(text)
-    return text[left:right].strip()
+    left = _any_of(SENTENCE_ENDS, backwards=True).search(text, 0, start)
+    right = _any_of(SENTENCE_ENDS).search(text, end)
+    return text[left.end() if left else 0:right.end() if right else len(text)].strip()
 
 
 def make_span(ctx, start: int, end: int) -> Span:
@@ -32,7 +44,8 @@ def make_span(ctx, start: int, end: int) -> Span:
 
 def clause_start(text: str, pos: int, stops: str = CLAUSE_STOPS, floor: int = 0) -> int:
     """Start of the clause that ends at pos (not before floor)."""
-    return max(max(text.rfind(c, floor, pos) for c in stops) + 1, floor)
+    found = _any_of(stops, backwards=True).search(text, floor, pos)
+    return found.end() if found else floor
 
 
 def strip_connectors(label: str, connectors: list[str]) -> str:

@@ -11,7 +11,7 @@ from .. import rules
 from ..model import Count
 from ..nlp import in_dictionary, may_hold, nlp, pos_of, words
 from ..numbers import number_pattern, parse_number
-from ..spans import CLAUSE_STOPS, after_unclosed, clause_start, make_span
+from ..spans import after_unclosed, clause_start, make_span, next_stop
 from . import Context, register
 from .text_tables import in_tables
 
@@ -185,7 +185,7 @@ def extract_counts(ctx: Context) -> list[Count]:
         if in_tables(tables, num_start):
             continue  # table cells are targets and indicator values: the indicators table has them
         left_start = clause_start(text, m.start(), floor=previous_end)
-        right_end = min((i for i in (text.find(c, end) for c in CLAUSE_STOPS) if i >= 0), default=len(text))
+        right_end = next_stop(text, end)
         clause, offset = text[left_start:right_end], num_start - left_start
         chinese_numeral = not m.group("num")[0].isdigit()
         if chinese_numeral or may_hold("SLOGAN", clause):
