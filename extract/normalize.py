@@ -7,7 +7,6 @@ emphasis is removed and remembered, page furniture is dropped, and lines broken 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 
 import regex
 
@@ -53,16 +52,15 @@ def _layout():
             cfg["closing_marks"], cfg["min_join_chars"], tuple(cfg["title_endings"]))
 
 
-@dataclass
 class _Line:
-    """A source line after clean-up: pieces of text with the source offset each starts at."""
-    pieces: list[tuple[str, int]]
-    page: int
-    bold_toggles: list[int] = field(default_factory=list)  # offsets in .text where ** stood
+    """A source line after clean-up: pieces of text with the source offset each starts at, and
+    where ** stood in its text (bold on, bold off)."""
+    __slots__ = ("pieces", "text", "bold_toggles")
 
-    @functools.cached_property
-    def text(self) -> str:  # asked for many times per line; pieces are final once a _Line is made
-        return "".join(p for p, _ in self.pieces)
+    def __init__(self, pieces: list[tuple[str, int]], bold_toggles: list[int] | None = None):
+        self.pieces = pieces
+        self.text = pieces[0][0] if len(pieces) == 1 else "".join(p for p, _ in pieces)
+        self.bold_toggles = bold_toggles or []
 
 
 def _without_blank_ends(text: str) -> tuple[str, int]:
@@ -76,7 +74,7 @@ def _without_blank_ends(text: str) -> tuple[str, int]:
     return text[start:trail.start() if trail else len(text)], start
 
 
-def _markdown_row(text: str, bars: list[int], src_start: int, page: int) -> _Line | None:
+def _markdown_row(text: str, bars: list[int], src_start: int) -> _Line | None:
     """A markdown table row (its | at bars) as a tab-separated line: each cell cleaned as a line of
     its own, the | between two cells standing as a tab."""
     pieces: list[tuple[str, int]] = []
@@ -86,15 +84,15 @@ def _markdown_row(text: str, bars: list[int], src_start: int, page: int) -> _Lin
         if k:
             pieces.append(("\t", src_start + left))
             length += 1
-        cell = _split_line(text[left + 1:right], src_start + left + 1, page)
+        cell = _split_line(text[left + 1:right], src_start + left + 1)
         if cell:
             pieces += cell.pieces
             toggles += [length + t for t in cell.bold_toggles]
             length += len(cell.text)
-    return _Line(pieces, page, toggles) if length > len(bars) - 2 else None
+    return _Line(pieces, toggles) if length > len(bars) - 2 else None
 
 
-def _split_line(text: str, src_start: int, page: int) -> _Line | None:
+def _split_line(text: str, src_start: int) -> _Line | None:
     if not text.strip():
         return None
     if "|" in text:
@@ -102,12 +100,14 @@ def _split_line(text: str, src_start: int, page: int) -> _Line | None:
             return None
         bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)] if _MARKDOWN_ROW.match(text) else []
         if len(bars) >= 3:
-            return _markdown_row(text, bars, src_start, page)
+            return _markdown_row(text, bars, src_start)
     stripped, lead = _without_blank_ends(text)
     heading = _MARKDOWN_HEADING.match(stripped) if stripped.startswith("#") else None
     if heading:
         stripped, lead = stripped[heading.end():], lead + heading.end()
     src_start += lead
+    if not _CUT.search(stripped):  # most lines: nothing to cut, the line is one piece
+        return _Line([(stripped, src_start)]) if stripped else None
     pieces: list[tuple[str, int]] = []
     toggles: list[int] = []
     pos, out_len = 0, 0
@@ -130,7 +130,7 @@ def _split_line(text: str, src_start: int, page: int) -> _Line | None:
     last, last_src = pieces[-1]
     pieces[-1] = (_TRAILING_BLANKS.sub("", last), last_src)
     pieces = [p for p in pieces if p[0]]
-    return _Line(pieces, page, toggles) if pieces else None
+    return _Line(pieces, toggles) if pieces else None
 
 
 def _is_finished(text: str, terminal: str, closing: str) -> bool:
@@ -141,7 +141,7 @@ def _is_finished(text: str, terminal: str, closing: str) -> bool:
 
 
 def _lines(source: str) -> list[_Line]:
-    """Cleaned lines with their page; page-number furniture dropped."""
+    """Cleaned lines; page-number furniture dropped."""
     furniture, bare_number, *_ = _layout()
     lines: list[_Line] = []
     page_edges: list[tuple[int, int]] = []  # (index of first line, index past last line) per page
@@ -152,7 +152,7 @@ def _lines(source: str) -> list[_Line]:
             page += 1
             page_first = len(lines)
             continue
-        line = _split_line(m.group(), m.start(), page)
+        line = _split_line(m.group(), m.start())
         if line is None or furniture.fullmatch(line.text):
             continue
         lines.append(line)
