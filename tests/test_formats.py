@@ -349,7 +349,7 @@ def _lines_both_ways(path) -> list[tuple[list, list]]:
     for page in pdf:
         objects = pdf_loader._page_objects(page)
         textpage = page.get_textpage()
-        pages.append(tuple(pdf_loader._page_lines(pdf_loader._pdfium_chars(page, textpage, objects, None, every_box=full), [])
+        pages.append(tuple(pdf_loader._pdfium_lines(page, textpage, objects, None, [], every_box=full)
                            for full in (True, False)))
     return pages
 

@@ -8,7 +8,7 @@ Speed: a page costs little more than pdfium's own text extraction. Character box
 pdfium calls into a reused buffer: every character's on a page with a table (its cells are filled
 character by character), a few per line elsewhere; everything else is done per line, per text
 object or per path. pdfplumber never parses a page unless pdfium's reading cannot stand in for its
-own (see _ruling_edges, _pdfium_chars), so it is opened only for its table finder.
+own (see _ruling_edges, _pdfium_lines), so it is opened only for its table finder.
 """
 from __future__ import annotations
 
@@ -234,14 +234,14 @@ def _read_page(page, parsers: _Parsers, index: int,
     textpage = page.get_textpage()
     try:
         # Table cells are filled character by character; lines outside tables need only a few boxes.
-        chars = _pdfium_chars(page, textpage, objects, lambda: parsers.content_page(index), every_box=bool(tables))
+        lines = _pdfium_lines(page, textpage, objects, lambda: parsers.content_page(index), tables,
+                              every_box=bool(tables))
     finally:
         textpage.close()
-    if chars is None:
+    if lines is None:
         plumber_page = parsers.plumber_page(index)
-        chars = _plumber_chars(plumber_page)
+        lines = _page_lines(_plumber_chars(plumber_page), tables)
         plumber_page.close()
-    lines = _page_lines(chars, tables)
     return lines, _running_off(tables, lines, page.get_height())
 
 
@@ -520,9 +520,6 @@ class _PageChars:
     bottom: list[float]
     height: float | None
     bold: list[bool] | None = None  # None when nothing on the page is bold
-    # When only some characters were measured (see _line_samples), the edge lists hold theirs
-    # alone: for each line's start, the range of its characters' edges in those lists.
-    samples: dict[int, tuple[int, int]] | None = None
 
     def line_spans(self) -> list[tuple[int, int]]:
         """(start, end) of each run of characters between line breaks."""
@@ -531,19 +528,9 @@ class _PageChars:
             text = "".join("\n" if ch is None else " " for ch in text)
         return _line_spans(text)
 
-    def measured(self, edges: list[float], start: int, end: int) -> list[float]:
-        """One of the box edges, of the characters of the line start:end that were measured."""
-        if self.samples is None:
-            return edges[start:end]
-        low, high = self.samples[start]
-        return edges[low:high]
-
     def sample_widths(self, start: int, end: int) -> list[float]:
-        """The widths of the line's sample characters (see _line_samples), whichever boxes were read:
-        their median is the line's typical character width."""
-        if self.samples is not None:
-            low, high = self.samples[start]
-            return list(map(operator.sub, self.right[low:high], self.left[low:high]))
+        """The widths of the line's sample characters (see _line_samples): their median is the
+        line's typical character width."""
         if isinstance(self.text, str):
             picked = _line_samples(self.text, start, end)
         else:
@@ -558,7 +545,7 @@ class _PageChars:
         if self.height is None:
             return min(self.top[start:end])
         # height - y falls as y rises (rounding included), so this is the least height - y.
-        return self.height - max(self.measured(self.top, start, end))
+        return self.height - max(self.top[start:end])
 
     def line_extent(self, start: int, end: int) -> tuple[float, float]:
         """How far below the page's top edge these characters reach, up and down."""
@@ -617,16 +604,17 @@ class _CharBoxes:
 _CHAR_BOXES = _CharBoxes()
 
 
-def _pdfium_chars(page, textpage, objects: _PageObjects, content_page, every_box: bool) -> _PageChars | None:
-    """The page's characters from pdfium, with any text pdfium lost recovered from the content
-    stream; None when that cannot be done, so that the page is read with pdfplumber instead.
-    Unless every_box, or text was lost, only a few boxes of each line are read (see _line_samples)."""
+def _pdfium_lines(page, textpage, objects: _PageObjects, content_page, tables: list[_Table],
+                  every_box: bool) -> list[_Line] | None:
+    """The page's lines (see _page_lines) from pdfium, with any text pdfium lost recovered from the
+    content stream; None when that cannot be done, so that the page is read with pdfplumber instead.
+    Unless every_box, or text was lost, only a few boxes of each line are read (see _sampled_lines)."""
     height = page.get_height()
     handle = _handle(textpage.raw)
     text = textpage.get_text_range()
     undecoded = _undecoded(objects, handle, len(text))
     if not every_box and not undecoded:
-        return _sampled_chars(text, handle, objects, height)
+        return _sampled_lines(text, handle, objects, height)
     chars = _PageChars(text, *_CHAR_BOXES.read(handle, range(len(text))), height)
     # Which text object each character comes from: asked only where bold or lost text needs it.
     owners = []
@@ -636,31 +624,37 @@ def _pdfium_chars(page, textpage, objects: _PageObjects, content_page, every_box
         chars.bold = [owner in objects.bold for owner in owners]
     if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, content_page):
         return None
-    return chars
+    return _page_lines(chars, tables)
 
 
-def _sampled_chars(text: str, handle: _Handle, objects: _PageObjects, height: float) -> _PageChars:
-    """The page's characters with the boxes of a few in each line, and which are bold: asked of
-    pdfium only for the lines a bold text object reaches."""
-    spans = _line_spans(text)
-    wanted: list[int] = []
-    samples = {}
-    for start, end in spans:
+def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: float) -> list[_Line]:
+    """The lines of a page without tables, each placed by the boxes of a few of its characters (see
+    _line_samples). Which characters are bold is asked of pdfium only for the lines a bold text
+    object reaches. Built here in one pass: the most common page costs no more than it must."""
+    spans, wanted, measured = [], [], []
+    for match in _LINE.finditer(text):
+        start, end = match.span()
         picked = _line_samples(text, start, end)
-        samples[start] = (len(wanted), len(wanted) + len(picked))
-        wanted += picked
-    chars = _PageChars(text, *_CHAR_BOXES.read(handle, wanted), height, samples=samples)
-    if objects.bold:
-        chars.bold = [False] * len(text)
-        for start, end in spans:
-            if objects.bold_bands is not None:
-                line_bottom = min(chars.measured(chars.bottom, start, end))
-                line_top = max(chars.measured(chars.top, start, end))
-                if not any(bottom < line_top and line_bottom < top for bottom, top in objects.bold_bands):
-                    continue
+        if picked:
+            spans.append((start, end))
+            measured.append((len(wanted), len(wanted) + len(picked)))
+            wanted += picked
+    left, top, right, bottom = _CHAR_BOXES.read(handle, wanted)
+    lines = []
+    for (start, end), (low, high) in zip(spans, measured):
+        glyphs = text[start:end]
+        line_text = despace_cjk(glyphs).strip()
+        line_top = max(top[low:high])
+        bold = []
+        if objects.bold and (objects.bold_bands is None or any(
+                band_bottom < line_top and min(bottom[low:high]) < band_top
+                for band_bottom, band_top in objects.bold_bands)):
             owners = map(_char_object, repeat(handle, end - start), range(start, end))
-            chars.bold[start:end] = [owner in objects.bold for owner in owners]
-    return chars
+            bold = _bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
+        widths = sorted(map(operator.sub, right[low:high], left[low:high]))
+        lines.append(_Line(line_text, height - line_top, min(left[low:high]), max(right[low:high]),
+                           widths[len(widths) // 2], bold))
+    return _reading_order(lines)
 
 
 def _line_samples(text: str, start: int, end: int) -> list[int]:
@@ -670,7 +664,7 @@ def _line_samples(text: str, start: int, end: int) -> list[int]:
     line = text[start:end]
     first, last = start + len(line) - len(line.lstrip()), start + len(line.rstrip()) - 1
     if last < first:
-        return [start]  # a blank line, dropped later
+        return []  # a blank line
     step = max(1, (last - first) // LINE_SAMPLES)
     return [i for i in range(first, last, step) if not text[i].isspace()] + [last]
 
@@ -764,8 +758,11 @@ def _page_lines(chars: _PageChars, tables: list[_Table]) -> list[_Line]:
             lines.append(_make_line(chars, start, end))
     for table, inside in zip(tables, table_chars):
         lines.append(_Line(grid_text(_table_rows(table, inside)), table.bbox[1], table.bbox[0]))
-    lines = [line for line in lines if line.text.strip()]
-    # Top to bottom; lines at the same height left to right.
+    return _reading_order([line for line in lines if line.text.strip()])
+
+
+def _reading_order(lines: list[_Line]) -> list[_Line]:
+    """Top to bottom; lines at the same height left to right."""
     lines.sort(key=lambda line: (round(line.top / SAME_PLACE), line.left))
     return lines
 
@@ -839,25 +836,31 @@ def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
     glyphs = chars.text[start:end]
     raw = glyphs if isinstance(glyphs, str) else "".join(glyphs)
     text = despace_cjk(raw).strip()
-    bold = []
-    if chars.bold and any(chars.bold[start:end]):
-        # Bold runs are found on the despaced text: match characters in order.
-        flags, j = [], 0
-        for ch, is_bold in zip(glyphs, chars.bold[start:end]):
-            if j < len(text) and text[j] == ch:
-                flags.append(is_bold)
-                j += 1
-        start_run = None
-        for k, flag in enumerate(flags + [False]):
-            if flag and start_run is None:
-                start_run = k
-            elif not flag and start_run is not None:
-                bold.append((start_run, k))
-                start_run = None
-    lefts, rights = chars.measured(chars.left, start, end), chars.measured(chars.right, start, end)
+    bold = _bold_runs(glyphs, chars.bold[start:end], text) if chars.bold else []
     widths = sorted(chars.sample_widths(start, end))
     char_width = widths[len(widths) // 2] if widths else 0.0
-    return _Line(text, chars.line_top(start, end), min(lefts), max(rights), char_width, bold)
+    return _Line(text, chars.line_top(start, end), min(chars.left[start:end]), max(chars.right[start:end]),
+                 char_width, bold)
+
+
+def _bold_runs(glyphs: Sequence, flags: list[bool], text: str) -> list[tuple[int, int]]:
+    """(start, end) in text of the runs of bold glyphs; text is the glyphs despaced and stripped,
+    so glyphs and text are matched in order."""
+    if not any(flags):
+        return []
+    in_text, j = [], 0
+    for ch, is_bold in zip(glyphs, flags):
+        if j < len(text) and text[j] == ch:
+            in_text.append(is_bold)
+            j += 1
+    runs, start_run = [], None
+    for k, flag in enumerate(in_text + [False]):
+        if flag and start_run is None:
+            start_run = k
+        elif not flag and start_run is not None:
+            runs.append((start_run, k))
+            start_run = None
+    return runs
 
 
 def _header_over_its_title(lines: list[_Line], height: float) -> set[tuple[int, int]]:
