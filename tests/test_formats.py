@@ -434,3 +434,30 @@ def test_a_web_page_leaves_out_the_sites_menus_and_footer_wherever_they_are(tmp_
     assert load(str(path)).pages[0].split("\n") == ["某县水务局2024年度部门整体支出绩效自评报告", "三、改进措施", "加强工程调度。"]
     findings = process_file(str(path)).tables["findings"]
     assert [(f["kind"], f["text"]) for f in findings] == [("measure", "加强工程调度。")]
+
+
+def test_lost_glyphs_are_read_back_from_the_content_stream_in_either_kind_of_font(tmp_path):
+    """Text pdfium leaves out is decoded from the page's content stream: codes under a Unicode CMap
+    (reportlab's STSong-Light, UniGB-UCS2-H) read as UTF-16 directly, other fonts through
+    pdfminer's font (Helvetica, WinAnsiEncoding). The n-th text-showing operator is the n-th object."""
+    import io
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from extract.loaders.pdf_glyphs import undecoded_text
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "two_fonts.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 700, "Budget (x)")
+    c.setFont("STSong-Light", 11)
+    c.drawString(72, 680, "报告")
+    c.drawString(72, 660, "告")
+    c.save()
+    page = next(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(path.read_bytes())))))
+    assert undecoded_text(page, 3, [0, 1, 2]) == {0: "Budget (x)", 1: "报告", 2: "告"}
+    assert undecoded_text(page, 4, [0]) is None  # the stream does not line up with the objects

@@ -14,6 +14,7 @@ import re
 import regex
 from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFResourceManager
+from pdfminer.psparser import LIT, PSLiteral, literal_name
 from pdfminer.pdftypes import PDFStream, resolve1
 
 # The content-stream tokens that matter here; the search passes over everything else (numbers,
@@ -34,6 +35,8 @@ _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
 # A string token that holds no bytes: () with nothing but line continuations, or <> without digits.
 _NO_BYTES = re.compile(rb"\((?:\\(?:\r\n|\r|\n))*\)|<[^0-9A-Fa-f>]*>")
+_UNICODE_CMAP = re.compile(r"Uni\w+-(?:UCS2|UTF16)-[HV]")
+_TYPE0 = LIT("Type0")
 
 
 def undecoded_text(page, object_count: int, wanted: list[int]) -> dict[int, str] | None:
@@ -54,12 +57,25 @@ def undecoded_text(page, object_count: int, wanted: list[int]) -> dict[int, str]
         spec = resolve1(fonts.get(font_name))
         if not isinstance(spec, dict):
             return None
+        if _codes_are_unicode(spec):
+            texts[index] = "".join(_string(string).decode("utf-16-be", errors="replace") for string in strings)
+            continue
         font = manager.get_font(None, spec)
         try:
             texts[index] = "".join(font.to_unichr(cid) for string in strings for cid in font.decode(_string(string)))
         except PDFUnicodeNotDefined:
             return None
     return texts
+
+
+def _codes_are_unicode(spec: dict) -> bool:
+    """A composite font under a predefined Unicode CMap (UniGB-UCS2-H, UniGB-UTF16-H: the kind
+    reportlab and many Chinese PDF writers use with fonts they do not embed), with no ToUnicode
+    map: its codes are UTF-16BE text. Read so, pdfminer need not build the font (its widths) nor
+    load the CMaps (tens of milliseconds, once in each process)."""
+    encoding = resolve1(spec.get("Encoding"))
+    return (resolve1(spec.get("Subtype")) is _TYPE0 and "ToUnicode" not in spec and isinstance(encoding, PSLiteral)
+            and _UNICODE_CMAP.fullmatch(literal_name(encoding)) is not None)
 
 
 def _text_showing(content: bytes) -> list[tuple[str, list[bytes]]]:
