@@ -56,9 +56,13 @@ def match_marker(line: str):
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def match_heading(line: str) -> HeadingMatch | None:
-    """A HeadingMatch when the whole line is a numbered title and nothing else."""
-    line = _MARKDOWN_HEADING.sub("", line.strip())
+    """A HeadingMatch when the whole line is a numbered title and nothing else. Cached: the
+    normalizer asks of a paragraph when joining lines, and the section builder asks again."""
+    line = line.strip()
+    if line.startswith("#"):
+        line = _MARKDOWN_HEADING.sub("", line)
     found = match_marker(line)
     if not found:
         return None

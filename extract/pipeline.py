@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -93,16 +94,21 @@ def error_row(path: str, stage: str, error_type: str, message: str) -> dict:
     return {"source_path": path, "stage": stage, "error_type": error_type, "message": message}
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _fact_row(fact) -> dict:
     """A fact's fields as a row, a nested dataclass (its Span) spread into the row. Shallow copies:
     dataclasses.asdict deep-copies every value, which cost more than the extraction of some facts."""
     row = {}
-    for f in dataclasses.fields(fact):
-        value = getattr(fact, f.name)
-        if dataclasses.is_dataclass(value):
-            row.update((g.name, getattr(value, g.name)) for g in dataclasses.fields(value))
+    for name in _field_names(type(fact)):
+        value = getattr(fact, name)
+        if hasattr(value, "__dataclass_fields__"):
+            row.update((inner, getattr(value, inner)) for inner in _field_names(type(value)))
         else:
-            row[f.name] = value
+            row[name] = value
     return row
 
 
