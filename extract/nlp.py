@@ -67,6 +67,8 @@ def may_hold(label: str, text: str) -> bool:
 
 def words(text: str) -> list[str]:
     """jieba's words for text, with our dictionary."""
+    if not text:
+        return []  # often: nothing follows a count in its clause
     _jieba()
     return jieba.lcut(text)
 
