@@ -93,6 +93,7 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
+_OWN_FORM = (bool, Decimal)
 # What makes Excel read a CSV cell as a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows a Parquet file takes at a time: memory stays flat however many reports a run reads.
@@ -163,7 +164,15 @@ class DatasetWriter:
         columns = TABLES[table]
         self.row_counts[table] += len(rows)
         if table in self._csv:
-            self._csv[table].writerows([self._cell(c, row.get(c.name)) for c in columns] for row in rows)
+            if self.excel:
+                cells = ([self._excel_cell(c, row.get(c.name)) for c in columns] for row in rows)
+            else:
+                # The csv module writes None as an empty cell and str() of a text or an integer
+                # itself: only booleans and Decimals need their own form (see _csv_cell).
+                names = [c.name for c in columns]
+                cells = ([_csv_cell(value) if type(value) in _OWN_FORM else value for value in map(row.get, names)]
+                         for row in rows)
+            self._csv[table].writerows(cells)
         if table in self._parquet:
             batch = self._batches[table]
             batch.extend(rows)
@@ -171,11 +180,12 @@ class DatasetWriter:
                 write_parquet_batch(self._parquet[table], columns, batch)
                 batch.clear()
 
-    def _cell(self, column: Column, value) -> str:
+    @staticmethod
+    def _excel_cell(column: Column, value) -> str:
         cell = _csv_cell(value)
         # Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
         # one): text cells get a leading apostrophe, which Excel shows as plain text. Numbers untouched.
-        if self.excel and column.type == S and cell.startswith(FORMULA_STARTS):
+        if column.type == S and cell.startswith(FORMULA_STARTS):
             return "'" + cell
         return cell
 
