@@ -7,6 +7,7 @@ emphasis is removed and remembered, page furniture is dropped, and lines broken 
 from __future__ import annotations
 
 import functools
+import re
 
 import regex
 
@@ -24,8 +25,9 @@ _FULLWIDTH.update({0xFF05: "%", 0xFF0E: ".", 0xFF0B: "+", 0xFF1D: "=", 0xFF0F: "
 _FULLWIDTH.update({c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x202F, 0x000B)})
 TRANSLATION = str.maketrans(_FULLWIDTH)
 # The characters TRANSLATION changes, in runs: most texts have few, and translating only them is
-# ten times quicker than str.translate over the whole text.
-_TRANSLATED_RUNS = regex.compile("[" + "".join(regex.escape(chr(c)) for c in _FULLWIDTH) + "]+")
+# ten times quicker than str.translate over the whole text (and the standard re scans a plain
+# character class three times quicker than regex).
+_TRANSLATED_RUNS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FULLWIDTH) + "]+")
 
 # Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
 _CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

@@ -13,6 +13,8 @@ _ASCII_WORD_START = regex.compile(r"^[A-Za-z]")
 
 
 def despace_cjk(text: str) -> str:
+    if " " not in text and "\u3000" not in text:
+        return text  # most lines of CJK text: no space to look at
     return _SPURIOUS_SPACE.sub("", text)
 
 
