@@ -29,6 +29,9 @@ SEED = ROOT.parent / "shared" / "seeds" / "000_2630a528c0b63dd5.txt"
 RESULTS = ROOT / "benchmarks" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+# Runs of the PDF measures (ours and pypdfium2's in turn) and of the 1- and 2-worker commands.
+PDF_ROUNDS = 3
+WORKER_ROUNDS = 2
 
 
 # --- measurements that run inside a fresh worker process ---------------------------------------------
@@ -122,6 +125,12 @@ def run_command(args: list[str]) -> dict:
     return {"seconds": seconds, "peak_rss_mb": round(max(peak, before) / 1024, 1)}
 
 
+def best_ingest(files: list[str], out: Path, workers: int) -> dict:
+    """The quickest of WORKER_ROUNDS runs of `jixiao ingest` over files."""
+    return min((run_command(["ingest", *files, "--out", str(out), "--workers", str(workers), "--no-cache"])
+                for _ in range(WORKER_ROUNDS)), key=lambda run: run["seconds"])
+
+
 def pdf_pages(files: list[str]) -> int:
     import pypdfium2 as pdfium
     total = 0
@@ -164,8 +173,14 @@ def run(corpus: Path, quick: bool) -> dict:
                            "ms_per_report": round(1000 * text["seconds"] / text["n_files"], 2),
                            "peak_rss_mb_by_quarter": text["peak_rss_mb"]}
 
-    ours_plain = in_fresh_process("pipeline", plain)
-    bare_plain = in_fresh_process("pdfium_text", plain)
+    # Ours and pypdfium2's in turn, each PDF_ROUNDS times: the VM's speed drifts by some percent from
+    # minute to minute, and the least CPU time of each is the one least disturbed.
+    ours_runs, bare_runs = [], []
+    for _ in range(PDF_ROUNDS):
+        ours_runs.append(in_fresh_process("pipeline", plain))
+        bare_runs.append(in_fresh_process("pdfium_text", plain))
+    ours_plain = min(ours_runs, key=lambda run: run["seconds"])
+    bare_plain = min(bare_runs, key=lambda run: run["seconds"])
     plumber_plain = in_fresh_process("pdfplumber_text", plain)
     pages_plain = bare_plain["pages"]
     r["pdf_without_tables"] = {
@@ -174,6 +189,7 @@ def run(corpus: Path, quick: bool) -> dict:
         "pypdfium2_text_ms_per_page": round(1000 * bare_plain["seconds"] / pages_plain, 2),
         "pdfplumber_text_ms_per_page": round(1000 * plumber_plain["seconds"] / pages_plain, 2),
         "ratio_to_pypdfium2": round(ours_plain["seconds"] / bare_plain["seconds"], 2),
+        "ratio_to_pypdfium2_each_round": [round(o["seconds"] / b["seconds"], 2) for o, b in zip(ours_runs, bare_runs)],
         "ratio_to_pdfplumber": round(ours_plain["seconds"] / plumber_plain["seconds"], 3),
         "peak_rss_mb_by_quarter": ours_plain["peak_rss_mb"],
     }
@@ -187,14 +203,20 @@ def run(corpus: Path, quick: bool) -> dict:
             "ratio": round(ours_tabled["seconds"] / plumber_tables["seconds"], 2),
         }
     everything = pdfs + [str(p) for p in corpus.glob("*.docx")][: len(pdfs)] + texts
-    runs = {}
-    for workers in (1, 2):
-        runs[workers] = run_command(["ingest", *everything, "--out", str(out / f"w{workers}"), "--workers", str(workers),
-                                     "--no-cache"])
+    half = everything[::2]  # the same mix of formats
+    runs = {w: best_ingest(everything, out / f"w{w}", w) for w in (1, 2)}
+    half_runs = {w: best_ingest(half, out / f"h{w}", w) for w in (1, 2)}
+    # What the second half of the files adds: the rate once running, without what a run costs besides
+    # its files (imports, the models, forks, the output folder's swap), which both runs pay once.
+    added = {w: runs[w]["seconds"] - half_runs[w]["seconds"] for w in runs}
     r["workers"] = {
         "files": len(everything),
         "one_worker_seconds": round(runs[1]["seconds"], 2), "two_workers_seconds": round(runs[2]["seconds"], 2),
         "speed_up": round(runs[1]["seconds"] / runs[2]["seconds"], 2),
+        "half_files": len(half),
+        "one_worker_half_seconds": round(half_runs[1]["seconds"], 2),
+        "two_workers_half_seconds": round(half_runs[2]["seconds"], 2),
+        "speed_up_once_running": round(added[1] / added[2], 2),
         "files_per_s_two_workers": round(len(everything) / runs[2]["seconds"], 1),
         "peak_rss_mb_largest_process": runs[2]["peak_rss_mb"],
     }
@@ -238,7 +260,9 @@ def table(r: dict) -> str:
                                                  f"({1000 / plain['jixiao_ms_per_page']:.0f} pages/s)", ""),
         ("… pypdfium2 bare text of the same PDFs", f"{plain['pypdfium2_text_ms_per_page']} ms/page", ""),
         ("… pdfplumber `extract_text` of the same PDFs", f"{plain['pdfplumber_text_ms_per_page']} ms/page", ""),
-        ("… ratio jixiao / pypdfium2", f"{plain['ratio_to_pypdfium2']}×", "≤ 2×"),
+        ("… ratio jixiao / pypdfium2 (least CPU time of each in "
+         f"{len(plain['ratio_to_pypdfium2_each_round'])} rounds; each round's ratio)",
+         f"{plain['ratio_to_pypdfium2']}× ({', '.join(map(str, plain['ratio_to_pypdfium2_each_round']))})", "≤ 2×"),
         ("… ratio jixiao / pdfplumber text", f"{plain['ratio_to_pdfplumber']}×", ""),
     ]
     if "pdf_with_tables" in r:
@@ -252,8 +276,14 @@ def table(r: dict) -> str:
          " → ".join(f"{m:.0f}" for m in plain["peak_rss_mb_by_quarter"]) + " MB", "< 300 MB, flat"),
         ("peak RSS of one worker, after each quarter of the texts",
          " → ".join(f"{m:.0f}" for m in text["peak_rss_mb_by_quarter"]) + " MB", "< 300 MB, flat"),
-        (f"`jixiao ingest` of {workers['files']} files (PDF, Word, text): 1 worker → 2 workers",
+        (f"`jixiao ingest` of {workers['files']} files (PDF, Word, text): 1 worker → 2 workers, whole command",
          f"{workers['one_worker_seconds']} s → {workers['two_workers_seconds']} s ({workers['speed_up']}×)", "≥ 1.8×"),
+        (f"… once running: what the other {workers['files'] - workers['half_files']} files add to a run of "
+         f"{workers['half_files']} (every other file; {workers['one_worker_half_seconds']} s → "
+         f"{workers['two_workers_half_seconds']} s), start-up left out",
+         f"{round(workers['one_worker_seconds'] - workers['one_worker_half_seconds'], 2)} s → "
+         f"{round(workers['two_workers_seconds'] - workers['two_workers_half_seconds'], 2)} s "
+         f"({workers['speed_up_once_running']}×)", "≥ 1.8×"),
         ("… largest process's peak RSS with 2 workers", f"{workers['peak_rss_mb_largest_process']} MB", "< 300 MB"),
     ]
     for key, what in (("soak", "generated text reports"), ("soak_pdf_word", "generated PDF and Word files")):

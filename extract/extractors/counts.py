@@ -1,6 +1,7 @@
 """Counts of work done: a number (Arabic or Chinese) with a measure word from rules/counts.yaml and
 its subject, the phrase it counts. Candidates come from one regex pass over the text; only their
-clauses go through spaCy/jieba, which trims the subject and marks slogans (四个意识) as not counts."""
+clauses go through jieba, which trims the subject, and those holding a slogan term through spaCy's
+EntityRuler, which marks slogans (四个意识) as not counts."""
 from __future__ import annotations
 
 import functools
@@ -70,11 +71,15 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return [(word, pos_of(word)) for word in words(text) if not word.isspace()]
 
 
-def _is_chinese_number_token(doc, offset: int) -> bool:
+def _is_chinese_number_token(clause: str, offset: int) -> bool:
     """A Chinese numeral counts only where jieba starts a word there, not inside a word it knows
     (统一 in 统一个); a word jieba only guessed (管网三公里 → 网三) does not hide a numeral."""
-    return any(t.idx == offset or (t.idx < offset < t.idx + len(t.text) and not in_dictionary(t.text))
-               for t in doc)
+    start = 0
+    for word in words(clause):
+        if start == offset or (start < offset < start + len(word) and not in_dictionary(word)):
+            return True
+        start += len(word)
+    return False
 
 
 def _noun_phrase(tokens, measure_words, noun_links) -> str:
@@ -187,13 +192,11 @@ def extract_counts(ctx: Context) -> list[Count]:
         left_start = clause_start(text, m.start(), floor=previous_end)
         right_end = next_stop(text, end)
         clause, offset = text[left_start:right_end], num_start - left_start
-        chinese_numeral = not m.group("num")[0].isdigit()
-        if chinese_numeral or may_hold("SLOGAN", clause):
-            doc = nlp()(clause)
-            if chinese_numeral and not _is_chinese_number_token(doc, offset):
-                continue
-            if any(e.start_char < end - left_start and e.end_char > offset for e in doc.ents if e.label_ == "SLOGAN"):
-                continue
+        if not m.group("num")[0].isdigit() and not _is_chinese_number_token(clause, offset):
+            continue
+        if may_hold("SLOGAN", clause) and any(e.start_char < end - left_start and e.end_char > offset
+                                              for e in nlp()(clause).ents if e.label_ == "SLOGAN"):
+            continue
         left, right = _tokens(after_unclosed(text[left_start:m.start()])), _tokens(text[end:right_end])
         noun = _noun_phrase(right, measure_words, cfg["noun_links"])
         if noun:
