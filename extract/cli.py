@@ -11,11 +11,11 @@ from pathlib import Path
 from . import __version__
 from .cache import Cache
 from .cache import default_folder as default_cache_folder
-from .dataset import FORMATS, DatasetWriter
+from .dataset import FORMATS, DatasetWriter, csv_text
 from .departments import Roster
 from . import loaders
 from .loaders import worth_listing
-from .pipeline import batch
+from .pipeline import ReportResult, batch
 from .workers import Limits, parse_all
 
 
@@ -60,18 +60,23 @@ def default_workers(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_files // FILES_PER_WORKER))
 
 
-def _results(files: list[str], workers: int, cache: Cache | None = None, limits: Limits = Limits()):
+def _results(files: list[str], workers: int, cache: Cache | None = None, limits: Limits = Limits(),
+             csv_for_excel: bool | None = None):
     """Each file's ReportResult, in the order of files: from the cache when it has the file's bytes
-    (and the pipeline has not changed), else parsed, in worker processes when workers > 1."""
+    (and the pipeline has not changed), else parsed in worker processes, which also keep it in the
+    cache and, unless csv_for_excel is None, render its CSV lines (see dataset.csv_text)."""
     cached = {path: cache.get(path) for path in files} if cache else {}
-    parsed = parse_all([path for path in files if cached.get(path) is None], workers, limits)
+
+    def finish(result: ReportResult) -> None:
+        if cache:
+            cache.put(result)
+        if csv_for_excel is not None:
+            result.csv = {table: csv_text(table, rows, csv_for_excel) for table, rows in result.tables.items()}
+
+    parsed = parse_all([path for path in files if cached.get(path) is None], workers, limits, finish)
     for path in _progress(files):
         result = cached.get(path)
-        if result is None:
-            result = next(parsed)
-            if cache:
-                cache.put(result)
-        yield result
+        yield next(parsed) if result is None else result
 
 
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
@@ -81,7 +86,8 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
     failed = 0
     roster = Roster()
     with DatasetWriter(Path(out), formats, excel) as writer:
-        for item in batch(_results(files, workers or default_workers(len(files)), cache, limits)):
+        for item in batch(_results(files, workers or default_workers(len(files)), cache, limits,
+                                   csv_for_excel=excel if "csv" in formats else None)):
             writer.add_rows("errors", item.errors)
             if item.failed:
                 failed += 1
@@ -90,8 +96,9 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
             if item.kept is None:
                 continue
             writer.add_text(item.kept.report_id, item.kept.text)
+            rendered = item.kept.csv or {}
             for name, rows in item.kept.tables.items():
-                writer.add_rows(name, rows)
+                writer.add_rows(name, rows, rendered.get(name))
             for row in item.kept.tables["reports"]:
                 statuses[row["status"]] += 1
                 roster.add(row)

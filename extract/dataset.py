@@ -5,6 +5,7 @@ pyarrow is imported only when Parquet is asked for: it is 50 MB of every worker'
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -100,6 +101,32 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARQUET_BATCH_ROWS = 5000
 
 
+def csv_text(table: str, rows: list[dict], excel: bool = False) -> str:
+    """A table's rows as the lines of its CSV file. Workers render them (see cli._in_worker): the
+    parent, which every file passes through, then only writes them."""
+    out = io.StringIO()
+    columns = TABLES[table]
+    if excel:
+        cells = ([_excel_cell(c, row.get(c.name)) for c in columns] for row in rows)
+    else:
+        # The csv module writes None as an empty cell and str() of a text or an integer itself:
+        # only booleans and Decimals need their own form (see _csv_cell).
+        names = [c.name for c in columns]
+        cells = ([_csv_cell(value) if type(value) in _OWN_FORM else value for value in map(row.get, names)]
+                 for row in rows)
+    csv.writer(out).writerows(cells)
+    return out.getvalue()
+
+
+def _excel_cell(column: Column, value) -> str:
+    cell = _csv_cell(value)
+    # Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
+    # one): text cells get a leading apostrophe, which Excel shows as plain text. Numbers untouched.
+    if column.type == S and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def write_parquet_batch(writer, columns: list[Column], rows: list[dict]) -> None:
     import pyarrow as pa
     data = {c.name: [row.get(c.name) for row in rows] for c in columns}
@@ -149,8 +176,8 @@ class DatasetWriter:
                     # Excel reads UTF-8 only with a BOM; everything else prefers the file without one.
                     f = open(self.staging / f"{table}.csv", "w", encoding="utf-8-sig" if excel else "utf-8", newline="")
                     self._files.append(f)
-                    self._csv[table] = csv.writer(f)
-                    self._csv[table].writerow([c.name for c in columns])
+                    self._csv[table] = f
+                    csv.writer(f).writerow([c.name for c in columns])
                 if "parquet" in formats:
                     import pyarrow as pa
                     import pyarrow.parquet as pq
@@ -160,34 +187,18 @@ class DatasetWriter:
             self._discard()
             raise
 
-    def add_rows(self, table: str, rows: list[dict]) -> None:
+    def add_rows(self, table: str, rows: list[dict], rendered: str | None = None) -> None:
+        """Rows of a table; rendered, when given, is their CSV lines as csv_text made them."""
         columns = TABLES[table]
         self.row_counts[table] += len(rows)
         if table in self._csv:
-            if self.excel:
-                cells = ([self._excel_cell(c, row.get(c.name)) for c in columns] for row in rows)
-            else:
-                # The csv module writes None as an empty cell and str() of a text or an integer
-                # itself: only booleans and Decimals need their own form (see _csv_cell).
-                names = [c.name for c in columns]
-                cells = ([_csv_cell(value) if type(value) in _OWN_FORM else value for value in map(row.get, names)]
-                         for row in rows)
-            self._csv[table].writerows(cells)
+            self._csv[table].write(rendered if rendered is not None else csv_text(table, rows, self.excel))
         if table in self._parquet:
             batch = self._batches[table]
             batch.extend(rows)
             if len(batch) >= PARQUET_BATCH_ROWS:
                 write_parquet_batch(self._parquet[table], columns, batch)
                 batch.clear()
-
-    @staticmethod
-    def _excel_cell(column: Column, value) -> str:
-        cell = _csv_cell(value)
-        # Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
-        # one): text cells get a leading apostrophe, which Excel shows as plain text. Numbers untouched.
-        if column.type == S and cell.startswith(FORMULA_STARTS):
-            return "'" + cell
-        return cell
 
     def add_text(self, report_id: str, text: str) -> None:
         (self.staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8")

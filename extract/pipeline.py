@@ -24,6 +24,7 @@ class ReportResult:
     text: str | None = None
     report_id: str | None = None
     error: dict | None = None
+    csv: dict[str, str] | None = None  # each table's rows as CSV lines, when a worker rendered them
 
 
 @dataclass

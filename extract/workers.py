@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
@@ -40,9 +41,9 @@ def _rss_bytes() -> int:
         return 0
 
 
-def _serve(connection, memory_mb: int) -> None:
+def _serve(connection, memory_mb: int, finish: Callable[[ReportResult], None] | None) -> None:
     """A worker: parse the paths it is sent, one at a time, until it is sent None or has grown
-    too much; with each result it says whether it is leaving."""
+    too much; with each result (finished by `finish`) it says whether it is leaving."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
@@ -50,6 +51,8 @@ def _serve(connection, memory_mb: int) -> None:
         if path is None:
             return
         result = process_file(path)
+        if finish:
+            finish(result)
         leaving = _rss_bytes() > RETIRE_ABOVE_MB * 2 ** 20
         connection.send((result, leaving))
         if leaving:
@@ -57,9 +60,9 @@ def _serve(connection, memory_mb: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context, limits: Limits):
+    def __init__(self, context, limits: Limits, finish: Callable[[ReportResult], None] | None):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, limits.memory_mb), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, limits.memory_mb, finish), daemon=True)
         self.process.start()
         child.close()
         self.job: tuple[int, str, float] | None = None  # (index, path, deadline)
@@ -80,15 +83,16 @@ class _Worker:
         self.connection.close()
 
 
-def parse_all(files: list[str], workers: int, limits: Limits):
-    """Each file's ReportResult, in the order of files."""
+def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[ReportResult], None] | None = None):
+    """Each file's ReportResult, in the order of files. `finish` is done to each result in its worker
+    (forked: it need not pickle), work taken off the parent that every result passes through."""
     if not files:
         return
     n_workers = max(1, min(workers, len(files)))
     if n_workers > 1:
         warm_up()  # shared by the forked workers; a single worker loads what it needs as it goes
     context = multiprocessing.get_context("fork")
-    pool = [_Worker(context, limits) for _ in range(n_workers)]
+    pool = [_Worker(context, limits, finish) for _ in range(n_workers)]
     done: dict[int, ReportResult] = {}
     queue = list(enumerate(files))
     queue.reverse()
@@ -112,7 +116,7 @@ def parse_all(files: list[str], workers: int, limits: Limits):
                         if leaving:
                             worker.stop()
                             warm_up()  # from now on a replacement starts with the models loaded
-                            pool[i] = _Worker(context, limits)
+                            pool[i] = _Worker(context, limits, finish)
                         continue
                     except (EOFError, OSError):
                         done[index] = ReportResult(path, error=error_row(
@@ -124,7 +128,7 @@ def parse_all(files: list[str], workers: int, limits: Limits):
                 else:
                     continue
                 worker.stop(kill=True)
-                pool[i] = _Worker(context, limits)
+                pool[i] = _Worker(context, limits, finish)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
