@@ -65,13 +65,20 @@ class Cache:
         return _moved(result, path)
 
     def put(self, result: ReportResult) -> None:
-        """Keep a result that parsed without error, under the hash its report row already holds."""
+        """Keep a result that parsed without error, under the hash its report row already holds. A
+        cache that cannot be written (a full disk, a folder without write access) costs only speed."""
         if result.error or not result.tables.get("reports"):
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as f:
-            f.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(f.name, self._entry(result.tables["reports"][0]["source_sha256"]))
+        written = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as f:
+                written = Path(f.name)
+                f.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(written, self._entry(result.tables["reports"][0]["source_sha256"]))
+        except OSError:
+            if written:
+                written.unlink(missing_ok=True)
 
 
 def _moved(result: ReportResult, path: str) -> ReportResult:

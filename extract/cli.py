@@ -61,17 +61,17 @@ def default_workers(n_files: int) -> int:
 
 
 def _results(files: list[str], workers: int, cache: Cache | None = None, limits: Limits = Limits(),
-             csv_for_excel: bool | None = None):
+             render_csv: bool = False, excel: bool = False):
     """Each file's ReportResult, in the order of files: from the cache when it has the file's bytes
     (and the pipeline has not changed), else parsed in worker processes, which also keep it in the
-    cache and, unless csv_for_excel is None, render its CSV lines (see dataset.csv_text)."""
+    cache and, with render_csv, render its CSV lines (see dataset.csv_text)."""
     cached = {path: cache.get(path) for path in files} if cache else {}
 
     def finish(result: ReportResult) -> None:
         if cache:
             cache.put(result)
-        if csv_for_excel is not None:
-            result.csv = {table: csv_text(table, rows, csv_for_excel) for table, rows in result.tables.items()}
+        if render_csv:
+            result.csv = {table: csv_text(table, rows, excel) for table, rows in result.tables.items()}
 
     parsed = parse_all([path for path in files if cached.get(path) is None], workers, limits, finish)
     for path in _progress(files):
@@ -87,7 +87,7 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
     roster = Roster()
     with DatasetWriter(Path(out), formats, excel) as writer:
         for item in batch(_results(files, workers or default_workers(len(files)), cache, limits,
-                                   csv_for_excel=excel if "csv" in formats else None)):
+                                   render_csv="csv" in formats, excel=excel)):
             writer.add_rows("errors", item.errors)
             if item.failed:
                 failed += 1

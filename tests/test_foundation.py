@@ -251,6 +251,17 @@ def test_a_second_run_over_an_unchanged_folder_parses_nothing_and_writes_the_sam
     assert read_table(tmp_path / "moved-out", "reports")[0]["source_path"] == str(copy)
 
 
+def test_a_cache_that_cannot_be_written_costs_only_speed(tmp_path):
+    """Workers keep each result in the cache; where that fails (here the cache folder would have to be
+    made inside a file, which stops root too) the reports are written all the same."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    reports = sorted(CORPUS.glob("10*.txt"))[:2]
+    assert ingest(reports, tmp_path / "out", "--cache", str(blocker / "cache"), "--workers", "2") == 0
+    assert len(read_table(tmp_path / "out", "reports")) == 2
+    assert read_table(tmp_path / "out", "errors") == []
+
+
 def test_a_run_killed_midway_leaves_the_previous_outputs_and_the_next_run_completes(tmp_path):
     import signal
     import subprocess
