@@ -461,3 +461,50 @@ def test_lost_glyphs_are_read_back_from_the_content_stream_in_either_kind_of_fon
     page = next(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(path.read_bytes())))))
     assert undecoded_text(page, 3, [0, 1, 2]) == {0: "Budget (x)", 1: "报告", 2: "告"}
     assert undecoded_text(page, 4, [0]) is None  # the stream does not line up with the objects
+
+
+def _pdf_with_rare_characters(path, n_lines: int) -> None:
+    """A hand-made PDF of n_lines lines 16 pt apart, in Helvetica, whose ToUnicode map reads code A as
+    U+2000B (𠀋, CJK Extension B: outside the BMP, as some characters of names are)."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Rare def /CMapType 2 def\n"
+            b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <41> <D840DC0B> endbfchar\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    content = b"BT /F1 11 Tf 72 760 Td " + b" ".join(b"(Line %d AAA name AA end) Tj 0 -16 Td" % k
+                                                    for k in range(n_lines)) + b" ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap)]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(out)
+
+
+def test_characters_outside_the_bmp_keep_every_line_in_its_place(tmp_path):
+    """pdfium counts a character outside the BMP as two (its UTF-16 halves) where Python counts one:
+    read naively, every box after it belonged to the character before, and 40 lines with five such
+    characters each ended seven lines too high. Each line stays 16 pt below the last, whole."""
+    import pypdfium2 as pdfium
+    from extract.loaders import pdf as pdf_loader
+    path = tmp_path / "rare.pdf"
+    _pdf_with_rare_characters(path, 40)
+    pdf = pdfium.PdfDocument(str(path))
+    page = pdf[0]
+    objects, textpage = pdf_loader._page_objects(page), page.get_textpage()
+    for every_box in (False, True):
+        lines = pdf_loader._pdfium_lines(page, textpage, objects, None, [], every_box=every_box)
+        assert [ln.text for ln in lines] == [f"Line {k} 𠀋𠀋𠀋 name 𠀋𠀋 end" for k in range(40)]
+        assert all(abs(b.top - a.top - 16) < 0.5 for a, b in zip(lines, lines[1:]))
+        assert len({round(ln.right) for ln in lines[10:]}) == 1  # same text, same width
+    pdf.close()
+    assert load(str(path)).pages[0].splitlines()[-1] == "Line 39 𠀋𠀋𠀋 name 𠀋𠀋 end"
+    # Runs (bold) in a line move with the halves joined before them.
+    assert pdf_loader._whole_characters("a\ud840\udc0bb\ud840\udc0b", [(0, 4), (4, 6)]) == ("a𠀋b𠀋", [(0, 3), (3, 4)])

@@ -69,6 +69,7 @@ SAMPLE_STEP = 16
 
 _DIGITS = regex.compile(r"\d+")
 _LINE = re.compile(r"[^\r\n]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Handle(ctypes.c_void_p):
@@ -611,7 +612,7 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, content_page, tables: l
     Unless every_box, or text was lost, only a few boxes of each line are read (see _sampled_lines)."""
     height = page.get_height()
     handle = _handle(textpage.raw)
-    text = textpage.get_text_range()
+    text = _char_text(textpage, handle)
     undecoded = _undecoded(objects, handle, len(text))
     if not every_box and not undecoded:
         return _sampled_lines(text, handle, objects, height)
@@ -625,6 +626,34 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, content_page, tables: l
     if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, content_page):
         return None
     return _page_lines(chars, tables)
+
+
+def _char_text(textpage, handle: _Handle) -> str:
+    """pdfium's text with one Python character for each character of its text page, so that an index
+    into it is pdfium's index for that character's box. get_text_range gives that unless a character
+    lies outside the BMP (a rare CJK character of a name: pdfium counts its two UTF-16 halves as two
+    characters, Python decodes one) or pdfium leaves one out: then the text is read character by
+    character, the halves kept apart until the lines are made (see _whole_characters)."""
+    text = textpage.get_text_range()
+    count = textpage.count_chars()
+    if len(text) == count:
+        return text
+    return "".join(chr(code or 0x20) for code in map(_char_unicode, repeat(handle, count), range(count)))
+
+
+def _whole_characters(text: str, runs: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """The text with each pair of UTF-16 halves (see _char_text) joined into its character, and the
+    runs (start, end) in it moved to match."""
+    if not _SURROGATE.search(text):
+        return text, runs
+    joined_before, pairs = [], 0  # for each offset, how many pairs were joined before it
+    for i, ch in enumerate(text):
+        joined_before.append(pairs)
+        if "\ud800" <= ch <= "\udbff" and i + 1 < len(text) and "\udc00" <= text[i + 1] <= "\udfff":
+            pairs += 1
+    joined_before.append(pairs)
+    whole = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return whole, [(start - joined_before[start], end - joined_before[end]) for start, end in runs]
 
 
 def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: float) -> list[_Line]:
@@ -652,6 +681,7 @@ def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: fl
             owners = map(_char_object, repeat(handle, end - start), range(start, end))
             bold = _bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
         widths = sorted(map(operator.sub, right[low:high], left[low:high]))
+        line_text, bold = _whole_characters(line_text, bold)
         lines.append(_Line(line_text, height - line_top, min(left[low:high]), max(right[low:high]),
                            widths[len(widths) // 2], bold))
     return _reading_order(lines)
@@ -813,7 +843,7 @@ def _table_rows(table: _Table, chars: list[_Char]) -> list[list[str]]:
     for box in {b for row in table.slots for b in row if b}:
         rows = centres[bisect_left(heights, box[1]):bisect_right(heights, box[3])]
         in_box = sorted(i for _, i in rows if box[0] <= (chars[i].left + chars[i].right) / 2 <= box[2])
-        texts[box] = cell_text("\n".join(_text_lines([chars[i] for i in in_box])))
+        texts[box] = _whole_characters(cell_text("\n".join(_text_lines([chars[i] for i in in_box]))), [])[0]
     return [[texts.get(b, "") if b else "" for b in row] for row in table.slots]
 
 
@@ -837,6 +867,7 @@ def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
     raw = glyphs if isinstance(glyphs, str) else "".join(glyphs)
     text = despace_cjk(raw).strip()
     bold = _bold_runs(glyphs, chars.bold[start:end], text) if chars.bold else []
+    text, bold = _whole_characters(text, bold)
     widths = sorted(chars.sample_widths(start, end))
     char_width = widths[len(widths) // 2] if widths else 0.0
     return _Line(text, chars.line_top(start, end), min(chars.left[start:end]), max(chars.right[start:end]),
