@@ -102,7 +102,7 @@ PARQUET_BATCH_ROWS = 5000
 
 
 def csv_text(table: str, rows: list[dict], excel: bool = False) -> str:
-    """A table's rows as the lines of its CSV file. Workers render them (see cli._in_worker): the
+    """A table's rows as the lines of its CSV file. Workers render them (see cli._results): the
     parent, which every file passes through, then only writes them."""
     out = io.StringIO()
     columns = TABLES[table]
