@@ -69,6 +69,9 @@ SAMPLE_STEP = 16
 
 _DIGITS = regex.compile(r"\d+")
 _LINE = re.compile(r"[^\r\n]+")
+# A line from its first to its last character that is not blank (despaced, that is the line's text).
+_INKED_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
+_BLANK = re.compile(r"\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -110,7 +113,7 @@ _char_unicode = _direct(pdfium_raw.FPDFText_GetUnicode, ctypes.c_uint)
 _NO_BUFFER = ctypes.c_ulong(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     top: float  # distance from the top of the page, in points
@@ -658,21 +661,21 @@ def _whole_characters(text: str, runs: list[tuple[int, int]]) -> tuple[str, list
 
 def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: float) -> list[_Line]:
     """The lines of a page without tables, each placed by the boxes of a few of its characters (see
-    _line_samples). Which characters are bold is asked of pdfium only for the lines a bold text
-    object reaches. Built here in one pass: the most common page costs no more than it must."""
+    _samples). Which characters are bold is asked of pdfium only for the lines a bold text object
+    reaches. Built here in one pass: the most common page costs no more than it must."""
     spans, wanted, measured = [], [], []
-    for match in _LINE.finditer(text):
+    for match in _INKED_LINE.finditer(text):
         start, end = match.span()
-        picked = _line_samples(text, start, end)
-        if picked:
-            spans.append((start, end))
-            measured.append((len(wanted), len(wanted) + len(picked)))
-            wanted += picked
+        picked = _samples(text, start, end - 1)
+        spans.append((start, end))
+        measured.append((len(wanted), len(wanted) + len(picked)))
+        wanted += picked
     left, top, right, bottom = _CHAR_BOXES.read(handle, wanted)
+    halves = _SURROGATE.search(text) is not None  # see _char_text
     lines = []
     for (start, end), (low, high) in zip(spans, measured):
         glyphs = text[start:end]
-        line_text = despace_cjk(glyphs).strip()
+        line_text = despace_cjk(glyphs)
         line_top = max(top[low:high])
         bold = []
         if objects.bold and (objects.bold_bands is None or any(
@@ -680,23 +683,32 @@ def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: fl
                 for band_bottom, band_top in objects.bold_bands)):
             owners = map(_char_object, repeat(handle, end - start), range(start, end))
             bold = _bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
-        widths = sorted(map(operator.sub, right[low:high], left[low:high]))
-        line_text, bold = _whole_characters(line_text, bold)
-        lines.append(_Line(line_text, height - line_top, min(left[low:high]), max(right[low:high]),
-                           widths[len(widths) // 2], bold))
+        lefts, rights = left[low:high], right[low:high]
+        widths = sorted(map(operator.sub, rights, lefts))
+        if halves:
+            line_text, bold = _whole_characters(line_text, bold)
+        lines.append(_Line(line_text, height - line_top, min(lefts), max(rights), widths[len(widths) // 2], bold))
     return _reading_order(lines)
 
 
 def _line_samples(text: str, start: int, end: int) -> list[int]:
-    """The characters of a line whose boxes stand for all of its: the first and last that are not
-    blank (they give its left and right edges) and some between them (for its height and typical
-    character width)."""
+    """The sample characters (see _samples) of the line text[start:end]; none for a blank line."""
     line = text[start:end]
     first, last = start + len(line) - len(line.lstrip()), start + len(line.rstrip()) - 1
-    if last < first:
-        return []  # a blank line
-    step = max(1, (last - first) // LINE_SAMPLES)
-    return [i for i in range(first, last, step) if not text[i].isspace()] + [last]
+    return _samples(text, first, last) if first <= last else []
+
+
+def _samples(text: str, first: int, last: int) -> list[int]:
+    """The characters of a line whose boxes stand for all of its: its first and last that are not
+    blank (they give its left and right edges) and some between them (for its height and typical
+    character width)."""
+    step = (last - first) // LINE_SAMPLES or 1
+    if _BLANK.search(text, first, last):
+        picked = [i for i in range(first, last, step) if not text[i].isspace()]
+    else:
+        picked = list(range(first, last, step))
+    picked.append(last)
+    return picked
 
 
 def _undecoded(objects: _PageObjects, textpage: _Handle, count: int) -> list[_Handle]:
