@@ -28,7 +28,7 @@ def _config():
 @functools.cache
 def _role_rules():
     cfg = rules.load("amounts")
-    # A role's label words as one search: one call in place of a `in` for each word.
+    # A role's label words as one search: one call in place of an `in` for each word.
     compiled = [(r["role"], regex.compile("|".join(map(regex.escape, r["patterns"]))) if r.get("patterns") else None,
                  regex.compile(r["total"]) if "total" in r else None)
                 for r in cfg["roles"]]

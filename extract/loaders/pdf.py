@@ -62,7 +62,7 @@ WRAP_SLACK_CHARS = 1.5
 INDENT_CHARS = 1.0
 # Form XObjects nest; objects this deep or deeper are not looked at (pypdfium2's get_objects default).
 OBJECT_DEPTH = 15
-# Boxes read for a line outside tables: about this many of its characters (see _line_samples).
+# Boxes read for a line outside tables: about this many of its characters (see _samples).
 LINE_SAMPLES = 6
 # Characters this far apart are enough to show most text objects have text (see _undecoded).
 SAMPLE_STEP = 16
