@@ -73,7 +73,7 @@ def load(out_dir: str | Path) -> Dataset:
 def ingest(paths: list[str | Path] | str | Path) -> Dataset:
     """Run the pipeline over files and folders in this process and return the tables (nothing is
     written; `jixiao ingest` writes them)."""
-    from .cli import collect
+    from .inputs import collect
     from .departments import Roster
     from .pipeline import batch, process_file
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}

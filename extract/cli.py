@@ -14,28 +14,9 @@ from .cache import default_folder as default_cache_folder
 from .dataset import FORMATS, DatasetWriter, csv_text
 from .departments import Roster
 from . import loaders
-from .loaders import worth_listing
+from .inputs import collect
 from .pipeline import ReportResult, batch
 from .workers import Limits, parse_all
-
-
-def collect(paths: list[str]) -> list[str]:
-    """Files named, and under folders named the files read or worth listing: recursive, hidden names and
-    README files skipped, symlinked folders not followed (no loops), sorted."""
-    found: list[str] = []
-    for given in paths:
-        p = Path(given)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    child = Path(root) / name
-                    if name.startswith(".") or name.upper().startswith("README") or not worth_listing(child):
-                        continue
-                    found.append(str(child))
-        else:
-            found.append(str(p))
-    return sorted(dict.fromkeys(found))
 
 
 def _progress(items: list[str]):
@@ -193,14 +174,18 @@ def main(argv: list[str] | None = None) -> int:
         from .show import show
         return show(args.report, Path(args.out))
     if args.command == "review":
-        from .review import write_review
-        if not (Path(args.out) / "reports.csv").is_file():
-            print(f"jixiao: error: {args.out}: no reports.csv (not an output folder of jixiao ingest)", file=sys.stderr)
-            return 2
-        n = write_review(Path(args.out), Path(args.html))
-        print(f"written {args.html} ({n} reports)")
-        return 0
+        return run_review(Path(args.out), args.html)
     return 2
+
+
+def run_review(out: Path, html: str) -> int:
+    from .review import write_review
+    if not (out / "reports.csv").is_file():
+        print(f"jixiao: error: {out}: no reports.csv (not an output folder of jixiao ingest)", file=sys.stderr)
+        return 2
+    n = write_review(out, Path(html))
+    print(f"written {html} ({n} reports)")
+    return 0
 
 
 def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | None) -> int:

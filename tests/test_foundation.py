@@ -160,7 +160,7 @@ def test_crash_while_writing_leaves_previous_outputs(tmp_path, monkeypatch):
 
 
 def test_folder_walk_skips_hidden_files_and_is_sorted(tmp_path):
-    from extract.cli import collect
+    from extract.inputs import collect
     (tmp_path / "b").mkdir()
     for name in ["b/z.txt", "a.txt", ".hidden.txt", "b/.x.txt", "notes.json", "README.md"]:
         (tmp_path / name).write_text("x", encoding="utf-8")
