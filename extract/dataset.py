@@ -7,14 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 
+from . import outfolder
+
 S, I, N, B = "string", "integer", "number", "boolean"
+
+
+# Digits of a number column in Parquet (decimal128's most). A value is kept to its column's scale:
+# more decimals are rounded, and a value too large for the column is left empty; fit_numbers says so
+# in `errors`, so that no figure a report can print crashes a writer.
+PRECISION = 38
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class Column:
     def arrow(self):
         import pyarrow as pa
         if self.type == N:
-            return pa.decimal128(24, self.scale)
+            return pa.decimal128(PRECISION, self.scale)
         return {S: pa.string(), I: pa.int64(), B: pa.bool_()}[self.type]
 
 
@@ -42,7 +47,7 @@ TABLES: dict[str, list[Column]] = {
         _col("report_id", S), _col("source_path", S), _col("source_sha256", S), _col("file_type", S),
         _col("n_pages", I), _col("n_chars", I), _col("title", S), _col("department", S),
         _col("region_province", S), _col("region_city", S), _col("region_district", S), _col("year", I),
-        _col("report_type", S), _col("grade", S), _col("score", N), _col("status", S), _col("needs_ocr", B),
+        _col("report_type", S), _col("grade", S), _col("score", N, 4), _col("status", S), _col("needs_ocr", B),
         _col("department_key", S),
     ],
     "sections": [
@@ -53,14 +58,14 @@ TABLES: dict[str, list[Column]] = {
     "amounts": [_col("report_id", S), _col("fact_id", S), _col("label", S), _col("role", S),
                 _col("value_yuan", N)] + _PROVENANCE,
     "rates": [_col("report_id", S), _col("fact_id", S), _col("label", S), _col("role", S),
-              _col("value_pct", N, 4)] + _PROVENANCE,
-    "counts": [_col("report_id", S), _col("fact_id", S), _col("subject", S), _col("value", N, 4),
+              _col("value_pct", N, 6)] + _PROVENANCE,
+    "counts": [_col("report_id", S), _col("fact_id", S), _col("subject", S), _col("value", N, 6),
                _col("unit", S), _col("approx", B)] + _PROVENANCE,
     "tasks": [_col("report_id", S), _col("task_no", I), _col("name", S), _col("goal", S), _col("result", S),
               _col("section_path", S), _col("page", I)],
     "indicators": [
         _col("report_id", S), _col("table_no", I), _col("row_no", I), _col("level1", S), _col("level2", S),
-        _col("level3", S), _col("target", S), _col("actual", S), _col("weight", N), _col("score", N),
+        _col("level3", S), _col("target", S), _col("actual", S), _col("weight", N, 4), _col("score", N, 4),
         _col("note", S), _col("page", I),
     ],
     "findings": [_col("report_id", S), _col("kind", S), _col("seq", I), _col("text", S),
@@ -130,7 +135,45 @@ def _excel_cell(column: Column, value) -> str:
 def write_parquet_batch(writer, columns: list[Column], rows: list[dict]) -> None:
     import pyarrow as pa
     data = {c.name: [row.get(c.name) for row in rows] for c in columns}
-    writer.write_table(pa.Table.from_pydict(data, schema=writer.schema))
+    try:
+        table = pa.Table.from_pydict(data, schema=writer.schema)
+    except UnicodeEncodeError:  # a file name in bytes that are not UTF-8: escaped, as in the CSV
+        data = {name: [_escaped(v) if isinstance(v, str) else v for v in values] for name, values in data.items()}
+        table = pa.Table.from_pydict(data, schema=writer.schema)
+    writer.write_table(table)
+
+
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def fit_numbers(tables: dict[str, list[dict]]) -> list[str]:
+    """Keep every number to its column's scale and precision (see PRECISION), in place, so that CSV
+    and Parquet hold the same value; say what was changed."""
+    notes = []
+    for table, rows in tables.items():
+        numbers = [c for c in TABLES.get(table, ()) if c.type == N]
+        for row in rows:
+            for column in numbers:
+                value = row.get(column.name)
+                if not isinstance(value, Decimal):
+                    continue
+                fitted = _fit(value, column.scale)
+                if fitted != value or fitted is None:
+                    row[column.name] = fitted
+                    kept = "left empty" if fitted is None else f"rounded to {fitted}"
+                    notes.append(f"{table}.{column.name} {value} {kept} (at most {PRECISION - column.scale} "
+                                 f"digits before the point and {column.scale} after)")
+    return notes
+
+
+def _fit(value: Decimal, scale: int) -> Decimal | None:
+    if not value.is_finite() or value.adjusted() >= PRECISION - scale:
+        return None
+    if value.as_tuple().exponent < -scale:
+        with localcontext(prec=PRECISION + 1):
+            value = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+    return value if value.adjusted() < PRECISION - scale else None  # 9.99… may round up a digit
 
 
 def datapackage(formats: tuple[str, ...]) -> dict:
@@ -154,27 +197,37 @@ def datapackage(formats: tuple[str, ...]) -> dict:
 
 class DatasetWriter:
     """Writes the tables row by row, as reports arrive, into a fresh folder beside out_dir, and swaps
-    it in when closed without error.
+    it in when closed without error (extract/outfolder.py says which folders may be replaced).
 
     Nothing is held for the end but Parquet's current batch, so memory does not grow with the run.
     A crash before the swap leaves the previous out_dir as it was (the staging folder is removed).
-    A README.md kept in out_dir (outputs/ carries one in git) is carried over.
+    Raises OutputFolderError, before anything is written, for a folder that is not ours to replace,
+    one another run is writing, or one that cannot be written.
     """
 
-    def __init__(self, out_dir: Path, formats: tuple[str, ...] = ("csv",), excel: bool = False):
+    def __init__(self, out_dir: Path, formats: tuple[str, ...] = ("csv",), excel: bool = False,
+                 inputs: list[Path] = ()):
         self.out_dir, self.formats, self.excel = Path(out_dir).resolve(), formats, excel
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        _tidy_after_a_killed_run(self.out_dir)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        outfolder.check_target(self.out_dir, list(inputs), TABLES)
+        try:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = outfolder.Lock(self.out_dir).__enter__()
+        except OSError as exc:
+            raise outfolder.OutputFolderError(f"{out_dir}: cannot write there ({exc.strerror})") from None
+        self.staging: Path | None = None
         self.row_counts = {table: 0 for table in TABLES}
         self._files, self._csv, self._parquet = [], {}, {}
         self._batches: dict[str, list[dict]] = {table: [] for table in TABLES}
         try:
+            outfolder.tidy_after_a_killed_run(self.out_dir, TABLES)
+            self.staging = outfolder.make_staging(self.out_dir)
             (self.staging / "text").mkdir()
             for table, columns in TABLES.items():
                 if "csv" in formats:
-                    # Excel reads UTF-8 only with a BOM; everything else prefers the file without one.
-                    f = open(self.staging / f"{table}.csv", "w", encoding="utf-8-sig" if excel else "utf-8", newline="")
+                    # Excel reads UTF-8 only with a BOM; everything else prefers the file without one. A
+                    # name or message that is not valid Unicode (a file name in GBK bytes) is escaped.
+                    f = open(self.staging / f"{table}.csv", "w", encoding="utf-8-sig" if excel else "utf-8",
+                             errors="backslashreplace", newline="")
                     self._files.append(f)
                     self._csv[table] = f
                     csv.writer(f).writerow([c.name for c in columns])
@@ -183,6 +236,9 @@ class DatasetWriter:
                     import pyarrow.parquet as pq
                     schema = pa.schema([pa.field(c.name, c.arrow()) for c in columns])
                     self._parquet[table] = pq.ParquetWriter(self.staging / f"{table}.parquet", schema)
+        except OSError as exc:
+            self._discard()
+            raise outfolder.OutputFolderError(f"{out_dir}: cannot write there ({exc.strerror})") from None
         except BaseException:
             self._discard()
             raise
@@ -201,7 +257,8 @@ class DatasetWriter:
                 batch.clear()
 
     def add_text(self, report_id: str, text: str) -> None:
-        (self.staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8")
+        # A lone surrogate (a broken character of a PDF's text) becomes one "?": offsets stay right.
+        (self.staging / "text" / f"{report_id}.txt").write_text(text, encoding="utf-8", errors="replace")
 
     def __enter__(self) -> "DatasetWriter":
         return self
@@ -219,12 +276,11 @@ class DatasetWriter:
                 f.close()
             with open(self.staging / "datapackage.json", "w", encoding="utf-8") as f:
                 json.dump(datapackage(self.formats), f, ensure_ascii=False, indent=2)
-            if (self.out_dir / "README.md").is_file():
-                shutil.copy2(self.out_dir / "README.md", self.staging / "README.md")
-            _swap_in(self.staging, self.out_dir)
+            outfolder.swap_in(self.staging, self.out_dir, TABLES)
         except BaseException:
             self._discard()
             raise
+        self._lock.__exit__()
 
     def _discard(self) -> None:
         for f in self._files:
@@ -234,29 +290,6 @@ class DatasetWriter:
                 writer.close()
             except Exception:  # a writer that failed mid-batch may not close; the folder goes anyway
                 pass
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-
-def _tidy_after_a_killed_run(out_dir: Path) -> None:
-    """A run killed while writing leaves its staging folder (.NAME.new-*), and one killed in the
-    instant between the two renames of the swap leaves the previous outputs as .NAME.old-*: the
-    staging folders go, and the previous outputs come back if nothing took their place. (One run per
-    output folder at a time.)"""
-    for leftover in out_dir.parent.glob(f".{out_dir.name}.new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for retired in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"), key=lambda p: p.stat().st_mtime):
-        if out_dir.exists():
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.rename(retired, out_dir)
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.rmdir(retired)
-    os.rename(out_dir, retired)
-    os.rename(staging, out_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+        if self.staging is not None:
+            outfolder.discard(self.staging)
+        self._lock.__exit__()

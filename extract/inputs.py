@@ -1,27 +1,82 @@
 """The files a run reads: what was named on the command line, and under named folders the files
-read or worth listing."""
+read or worth listing; what else lies there is listed, not lost from sight.
+
+Only regular files are read: a FIFO would hang the run and a device never ends. Under a folder, a
+symlinked file is followed only when it points inside an input folder (a link to /dev/zero or to a
+user's private files is not ours to read); symlinked folders are not followed at all (no loops).
+"""
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import shown
 from .loaders import worth_listing
 
 
-def collect(paths: list[str]) -> list[str]:
-    """Files named, and under folders named the files read or worth listing: recursive, hidden names and
-    README files skipped, symlinked folders not followed (no loops), sorted."""
-    found: list[str] = []
+@dataclass
+class Inputs:
+    files: list[str] = field(default_factory=list)     # to read, sorted
+    refused: list[dict] = field(default_factory=list)  # `errors` rows: files not safe to read (they fail)
+    skipped: list[dict] = field(default_factory=list)  # `errors` rows: files under the folders that are not reports
+
+
+def _row(path: Path, error_type: str, message: str) -> dict:
+    return {"source_path": shown(str(path)), "stage": "collect", "error_type": error_type,
+            "message": shown(f"{path}: {message}")}
+
+
+def collect(paths: list[str]) -> Inputs:
+    """Files named, and under folders named the files read or worth listing: recursive, hidden names
+    left out, sorted. Raises FileNotFoundError for a path that does not exist."""
+    folders = [Path(os.path.realpath(p)) for p in paths if Path(p).is_dir()]
+    inputs = Inputs()
+    named: list[Path] = []
     for given in paths:
         p = Path(given)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    child = Path(root) / name
-                    if name.startswith(".") or name.upper().startswith("README") or not worth_listing(child):
-                        continue
-                    found.append(str(child))
+        if not os.path.lexists(p):
+            raise FileNotFoundError(f"no such path: {given}")
+        if not p.is_dir():
+            named.append(p)
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                child = Path(root) / name
+                if name.startswith("."):
+                    continue
+                if name.upper().startswith("README"):
+                    inputs.skipped.append(_row(child, "skipped", "a README file, not read"))
+                elif not worth_listing(child):
+                    kind = child.suffix.lower() or "no extension"
+                    inputs.skipped.append(_row(child, "skipped", f"not a report format ({kind}), not read"))
+                elif child.is_symlink() and not _inside(Path(os.path.realpath(child)), folders):
+                    inputs.refused.append(_row(child, "outside_input", "a link to a file outside the input "
+                                               "folders, not followed"))
+                else:
+                    named.append(child)
+    for path in sorted(dict.fromkeys(named), key=str):
+        problem = _not_a_regular_file(path)
+        if problem:
+            inputs.refused.append(_row(path, "not_a_file", problem))
         else:
-            found.append(str(p))
-    return sorted(dict.fromkeys(found))
+            inputs.files.append(str(path))
+    return inputs
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path.is_relative_to(folder) for folder in folders)
+
+
+def _not_a_regular_file(path: Path) -> str | None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"{kind}, not read"

@@ -66,7 +66,7 @@ def years_out(tmp_path_factory):
     """Three departments over three years, as text."""
     folder = tmp_path_factory.mktemp("years")
     generate(folder, seed=5, n_departments=3, n_years=3, formats=("txt",))
-    out = folder / "out"
+    out = tmp_path_factory.mktemp("years-out") / "out"
     assert main(["ingest", str(folder), "--out", str(out)]) == 0
     return folder, out
 

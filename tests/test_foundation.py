@@ -134,29 +134,35 @@ def test_missing_path_is_a_usage_error_and_writes_nothing(tmp_path):
     assert exc.value.code == 2 and not out.exists()
 
 
-def test_rerun_replaces_the_folder_and_keeps_its_readme(tmp_path):
+def test_rerun_replaces_our_files_and_keeps_the_users(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
+    assert ingest([SEED], out) == 0
     (out / "README.md").write_text("kept", encoding="utf-8")
-    (out / "stale.csv").write_text("old", encoding="utf-8")
+    (out / "analysis").mkdir()
+    (out / "analysis" / "notes.py").write_bytes(b"print(1)\n")
+    (out / "text" / "stale.txt").write_text("old", encoding="utf-8")
+    (out / "amounts.csv").write_text("old", encoding="utf-8")
     assert ingest([SEED], out) == 0
     assert (out / "README.md").read_text(encoding="utf-8") == "kept"
-    assert not (out / "stale.csv").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert (out / "analysis" / "notes.py").read_bytes() == b"print(1)\n"
+    assert not (out / "text" / "stale.txt").exists()  # text/ is ours: replaced whole
+    assert len(read_table(out, "amounts")) == len(SEED_GOLD["amounts"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_crash_while_writing_leaves_previous_outputs(tmp_path, monkeypatch):
+def test_crash_while_writing_leaves_previous_outputs(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     assert ingest([SEED], out) == 0
     before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
 
     def boom(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
     monkeypatch.setattr("extract.dataset.write_parquet_batch", boom)
-    with pytest.raises(OSError):
-        ingest([SEED, CORPUS], out, "--format", "csv,parquet")
+    assert ingest([SEED, CORPUS], out, "--format", "csv,parquet") == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"jixiao: error: {out}: writing the outputs failed (No space left on device); the previous outputs are kept")
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_folder_walk_skips_hidden_files_and_is_sorted(tmp_path):
@@ -164,7 +170,11 @@ def test_folder_walk_skips_hidden_files_and_is_sorted(tmp_path):
     (tmp_path / "b").mkdir()
     for name in ["b/z.txt", "a.txt", ".hidden.txt", "b/.x.txt", "notes.json", "README.md"]:
         (tmp_path / name).write_text("x", encoding="utf-8")
-    assert [os.path.relpath(p, tmp_path) for p in collect([str(tmp_path)])] == ["a.txt", "b/z.txt"]
+    inputs = collect([str(tmp_path)])
+    assert [os.path.relpath(p, tmp_path) for p in inputs.files] == ["a.txt", "b/z.txt"]
+    # What is passed over is listed, hidden files aside.
+    assert sorted((os.path.relpath(r["source_path"], tmp_path), r["error_type"]) for r in inputs.skipped) == [
+        ("README.md", "skipped"), ("notes.json", "skipped")]
 
 
 def test_fullwidth_digits_and_emphasis_keep_offsets(tmp_path):
@@ -295,6 +305,5 @@ def test_outputs_a_run_killed_mid_swap_left_aside_come_back(tmp_path, monkeypatc
     before = (out / "amounts.csv").read_bytes()
     out.rename(tmp_path / ".out.old-x1y2")  # the instant between the swap's two renames
     monkeypatch.setattr("extract.dataset.write_parquet_batch", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
-    with pytest.raises(OSError):
-        ingest([SEED], out, "--no-cache", "--format", "parquet")
+    assert ingest([SEED], out, "--no-cache", "--format", "parquet") == 1
     assert (out / "amounts.csv").read_bytes() == before
