@@ -3,17 +3,21 @@ stopped (its worker killed and replaced) and reported, not waited on; a worker's
 a decompression bomb fails alone; a worker that dies takes only its file with it.
 
 Workers are forked after the parent has loaded the models, so they start at once and share them.
-Results come back in the order of the files, whatever order the workers finish in.
+Results come back in the order of the files, whatever order the workers finish in. Workers die with
+the parent, however it ends (Ctrl-C, SIGTERM, SIGKILL, the OOM killer).
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import resource
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 
 from .pipeline import ReportResult, error_row, process_file, warm_up
 
@@ -30,6 +34,15 @@ class Limits:
 # and malloc_trim gave nothing back.
 RETIRE_ABOVE_MB = 280
 
+# Results that are finished but wait in the parent for a slower file before them, at most this many
+# per worker: one slow file would otherwise have the parent hold every result after it (1.4 GB seen).
+WAITING_PER_WORKER = 4
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+# Signals a new worker holds off until it has set its own handlers (see _Worker, _leave_parent_behind).
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
 
 def _rss_bytes() -> int:
     """The worker's resident size now; 0 where /proc is not (macOS): such a worker never retires,
@@ -41,13 +54,50 @@ def _rss_bytes() -> int:
         return 0
 
 
-def _serve(connection, memory_mb: int, finish: Callable[[ReportResult], None] | None) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Have this worker killed when the parent dies, however it dies: by the kernel (Linux prctl),
+    else by a thread that watches for the worker being handed to another parent."""
+    try:
+        watched_by_kernel = ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # no prctl (not Linux)
+        watched_by_kernel = False
+    if not watched_by_kernel:
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before the watch began
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _leave_parent_behind(parents_connections: list[Connection], parent_pid: int) -> None:
+    """In a worker just forked: keep none of the parent's ends of the workers' pipes (with them open
+    a worker never sees its parent go), stop with the parent, and leave signals to it."""
+    for connection in parents_connections:
+        connection.close()
+    _die_with_parent(parent_pid)
+    # Ctrl-C reaches the whole process group: the parent stops the workers, without their tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)  # not the parent's handler (cli.py), which raises
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _serve(connection: Connection, parents_connections: list[Connection], parent_pid: int, memory_mb: int,
+           finish: Callable[[ReportResult], None] | None) -> None:
     """A worker: parse the paths it is sent, one at a time, until it is sent None or has grown
     too much; with each result (finished by `finish`) it says whether it is leaving."""
+    _leave_parent_behind(parents_connections, parent_pid)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
-        path = connection.recv()
+        try:
+            path = connection.recv()
+        except EOFError:  # the parent is gone
+            return
         if path is None:
             return
         result = process_file(path)
@@ -60,10 +110,18 @@ def _serve(connection, memory_mb: int, finish: Callable[[ReportResult], None] | 
 
 
 class _Worker:
-    def __init__(self, context, limits: Limits, finish: Callable[[ReportResult], None] | None):
+    def __init__(self, context, limits: Limits, finish: Callable[[ReportResult], None] | None,
+                 others: list[_Worker]):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, limits.memory_mb, finish), daemon=True)
-        self.process.start()
+        parents_connections = [self.connection, *(worker.connection for worker in others)]
+        self.process = context.Process(target=_serve, daemon=True,
+                                       args=(child, parents_connections, os.getpid(), limits.memory_mb, finish))
+        # A signal before the worker has set its handlers would end it with a traceback.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         child.close()
         self.job: tuple[int, str, float] | None = None  # (index, path, deadline)
 
@@ -89,18 +147,23 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
     if not files:
         return
     n_workers = max(1, min(workers, len(files)))
-    if n_workers > 1:
-        warm_up()  # shared by the forked workers; a single worker loads what it needs as it goes
+    max_waiting = WAITING_PER_WORKER * n_workers
     context = multiprocessing.get_context("fork")
-    pool = [_Worker(context, limits, finish) for _ in range(n_workers)]
+    pool: list[_Worker] = []
     done: dict[int, ReportResult] = {}
     queue = list(enumerate(files))
     queue.reverse()
     next_out = 0
     try:
+        if n_workers > 1:
+            warm_up()  # shared by the forked workers; a single worker loads what it needs as it goes
+        for _ in range(n_workers):
+            pool.append(_Worker(context, limits, finish, pool))
         while next_out < len(files):
+            # Never stuck: files go out in order, so the next one to yield is out already, or else
+            # every file before it has been yielded and nothing waits.
             for worker in pool:
-                if worker.job is None and queue:
+                if worker.job is None and queue and len(done) < max_waiting:
                     worker.give(*queue.pop(), limits.seconds)
             busy = [w for w in pool if w.job]
             soonest = min(w.job[2] for w in busy)
@@ -116,7 +179,7 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
                         if leaving:
                             worker.stop()
                             warm_up()  # from now on a replacement starts with the models loaded
-                            pool[i] = _Worker(context, limits, finish)
+                            pool[i] = _Worker(context, limits, finish, pool)
                         continue
                     except (EOFError, OSError):
                         done[index] = ReportResult(path, error=error_row(
@@ -128,10 +191,12 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
                 else:
                     continue
                 worker.stop(kill=True)
-                pool[i] = _Worker(context, limits, finish)
+                pool[i] = _Worker(context, limits, finish, pool)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
     finally:
+        # Stopped early (Ctrl-C, SIGTERM, the reader gone): the work left is not wanted, nor a wait.
+        stopped_early = next_out < len(files)
         for worker in pool:
-            worker.stop(kill=worker.job is not None)
+            worker.stop(kill=stopped_early or worker.job is not None)
