@@ -71,7 +71,8 @@ def _is_ours(folder: Path, tables) -> bool:
 
 class Lock:
     """One run per output folder: an exclusive lock on `.NAME.lock` beside it, released by the
-    kernel if the run dies, and removed when the run ends."""
+    kernel if the run dies, and removed when the run ends. A POSIX record lock (lockf), not flock:
+    forked workers do not inherit it, so it goes the instant the run's own process does."""
 
     def __init__(self, out_dir: Path):
         self.path = out_dir.parent / f".{out_dir.name}.lock"
@@ -81,8 +82,8 @@ class Lock:
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # EAGAIN or EACCES: held by another run
                 os.close(fd)
                 raise OutputFolderError(f"{self.path.parent / self.path.name[1:-5]}: another run is writing "
                                         "this folder; wait for it to end") from None

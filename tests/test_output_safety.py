@@ -102,8 +102,14 @@ def test_a_second_run_into_the_same_folder_stops_at_once(tmp_path, capsys):
     out = tmp_path / "out"
     assert ingest([SEED], out) == 0
     before = _snapshot(out)
-    with outfolder.Lock(out.resolve()):  # a run under way
-        assert ingest([SEED], out) == 2
+    # A run under way: another process holds the folder's lock.
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, pathlib, extract.outfolder as o\n"
+                               f"with o.Lock(pathlib.Path({str(out.resolve())!r})):\n"
+                               "    print('locked', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout.readline() == "locked\n"
+    assert ingest([SEED], out) == 2
+    holder.communicate("")
     assert "another run is writing this folder" in capsys.readouterr().err
     assert _snapshot(out) == before
     assert ingest([SEED], out) == 0  # the lock went with the run
