@@ -19,19 +19,22 @@ _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean
 
 def _frame(columns: list[Column], rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     """Rows (dicts, or a frame read as text) with the table's columns in order and typed: nullable
-    integers and booleans, numbers as floats (the CSV keeps the exact decimals)."""
+    strings, integers and booleans, numbers as floats (the CSV keeps the exact decimals). A missing
+    value is <NA> in every column, and so is an empty string: a CSV cannot tell the two apart, so
+    CSV, Parquet and ingest() give the same frames only if empty means missing everywhere."""
     frame = pd.DataFrame(rows, columns=[c.name for c in columns])
     for c in columns:
-        series = frame[c.name].astype(object)
+        series = frame[c.name].astype(object).map(lambda v: None if _missing(v) else v)
         if c.type == "boolean":
-            series = series.map(lambda v: None if _missing(v) else v in (True, "true", "True"))
+            series = series.map(lambda v: None if v is None else v in (True, "true", "True"))
         elif c.type in ("integer", "number"):
-            series = pd.to_numeric(series.map(lambda v: None if _missing(v) else v), errors="raise")
+            series = pd.to_numeric(series, errors="raise")
         frame[c.name] = series.astype(_DTYPES[c.type])
     return frame
 
 
 def _missing(value) -> bool:
+    """None, NaN, <NA> or an empty string."""
     return value is None or value == "" or (not isinstance(value, str) and pd.isna(value))
 
 
@@ -61,6 +64,8 @@ def load(out_dir: str | Path) -> Dataset:
     for table, columns in TABLES.items():
         csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
         if csv_path.is_file():
+            # Every cell as the text it is: an id like 100534535835e210 stays a string, and a
+            # word like NA or null is not taken for a missing value.
             raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         elif parquet_path.is_file():
             raw = pd.read_parquet(parquet_path)

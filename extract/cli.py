@@ -179,11 +179,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_review(out: Path, html: str) -> int:
-    from .review import write_review
-    if not (out / "reports.csv").is_file():
-        print(f"jixiao: error: {out}: no reports.csv (not an output folder of jixiao ingest)", file=sys.stderr)
+    from .review import review_folder
+    try:
+        page, n = review_folder(out)
+    except FileNotFoundError as exc:
+        print(f"jixiao: error: {exc}", file=sys.stderr)
         return 2
-    n = write_review(out, Path(html))
+    path = Path(html)
+    try:
+        # Folders that do not exist yet are made, as ingest makes its --out folder.
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        print(f"jixiao: error: cannot write {html}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"written {html} ({n} reports)")
     return 0
 
@@ -191,6 +201,7 @@ def run_review(out: Path, html: str) -> int:
 def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | None) -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from .api import load
     from .compare import chart_html, compare, format_change, format_value, metric_kind
@@ -206,7 +217,9 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
     comparison = compare(data, metric)
     years = sorted(comparison.long.year.unique())
     unit = f" ({comparison.unit})" if comparison.unit else ""
-    table = Table(title=f"{metric}{unit} by department and year")
+    # Names, grades and a count's word come from the reports (or the user): as Text, rich shows them
+    # as written instead of reading [bold] or [/] in them as markup.
+    table = Table(title=Text(f"{metric}{unit} by department and year"))
     table.add_column("department", overflow="fold")
     for year in years:
         table.add_column(str(year), justify="right")
@@ -217,14 +230,29 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
             r = by_year.get(year)
             cells.append("" if r is None else
                          f"{format_value(r.value, comparison.unit)} {format_change(r.change, comparison.change)}".strip())
-        table.add_row(rows.department.iloc[0], *cells)
+        table.add_row(*map(Text, [str(rows.department.iloc[0]), *cells]))
     Console().print(table)
+    left_out = comparison.left_out
+    if left_out:
+        listed = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        print(f"jixiao: note: left out {len(left_out)} report(s) without a department or a year: {listed}",
+              file=sys.stderr)
+    files = []
     if csv_path:
-        comparison.wide().to_csv(csv_path, index=False, encoding="utf-8")
-        print(f"written {csv_path}")
+        files.append((csv_path, comparison.wide().to_csv(index=False)))
     if chart_path:
-        Path(chart_path).write_text(chart_html(comparison, f"{metric}{unit}：各部门逐年比较"), encoding="utf-8")
-        print(f"written {chart_path}")
+        files.append((chart_path, chart_html(comparison, f"{metric}{unit}：各部门逐年比较")))
+    for name, text in files:
+        path = Path(name)
+        try:
+            # Folders that do not exist yet are made, as ingest makes its --out folder.
+            if not path.parent.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"jixiao: error: cannot write {name}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        print(f"written {name}")
     return 0
 
 
@@ -237,8 +265,12 @@ def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: boo
         print(f"jixiao: error: {gold_dir}: no gold .json files", file=sys.stderr)
         return 2
     result = evaluate(out, gold_dir)
-    with open(out / "eval.json", "w", encoding="utf-8") as f:
-        json.dump(result, f, ensure_ascii=False, indent=1)
+    try:
+        with open(out / "eval.json", "w", encoding="utf-8") as f:
+            json.dump(result, f, ensure_ascii=False, indent=1)
+    except OSError as exc:
+        print(f"jixiao: error: cannot write {out / 'eval.json'}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     _print_eval(result, show_problems)
     print(f"written {out / 'eval.json'}")
     rows = {"overall": result["overall"], **result["tables"]}
@@ -252,14 +284,17 @@ def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: boo
 def _print_eval(result: dict, show_problems: bool) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
     console = Console()
+    # Texts, as rich shows them as written: a file or folder name or a report's words may hold
+    # [ and ], which rich would read as markup.
     if show_problems:
         for source, report in result["reports"].items():
             for problem in report["problems"]:
-                console.print(f"{source}: {problem}", markup=False, highlight=False)
-    table = Table(title=f"{result['n_scored']} reports scored against {result['gold_dir']}"
-                        f" ({result['n_reports']} in {result['out_dir']}, "
-                        f"{result['n_gold_without_report']} gold files without a report)")
+                console.print(Text(f"{source}: {problem}"))
+    table = Table(title=Text(f"{result['n_scored']} reports scored against {result['gold_dir']}"
+                             f" ({result['n_reports']} in {result['out_dir']}, "
+                             f"{result['n_gold_without_report']} gold files without a report)"))
     for column in ("table / field", "TP", "FP", "FN", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "table / field" else "right")
     for name, f in [*result["tables"].items(), ("overall", result["overall"])]:

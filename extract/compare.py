@@ -3,7 +3,9 @@
 Metrics: execution_rate (or any rate role), an amount role (budget_total, expenditure_total …, in
 万元), count:X (the sum of a report's counts whose unit is X, else whose subject holds X), grade, score.
 A department's year is read from one report: its department_overall report when it has one, else the
-first by file name (the same report as text, PDF and Word gives the same figures).
+first by file name (the same report as text, PDF and Word gives the same figures). A report without a
+department or a year is left out and listed in Comparison.left_out: it cannot be lined up with any
+other year of the same unit, and a row under a placeholder name would mix unrelated units.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ class Comparison:
     unit: str          # what the values are in: %, 万元, the count's unit, points, or "" for grades
     change: str        # how the change is given: "pp" (points), "%" (relative) or "" (none for grades)
     long: pd.DataFrame  # department_key, department, year, value, change
+    left_out: list[str]  # source paths of the reports without a department or a year
 
     def wide(self) -> pd.DataFrame:
         """Departments × years: a value column per year and a change column after each year but the first."""
@@ -55,7 +58,8 @@ def metric_kind(metric: str) -> str:
 
 def compare(data: Dataset, metric: str) -> Comparison:
     kind = metric_kind(metric)
-    reports = _one_report_per_department_year(data.reports, data.departments)
+    placed = data.reports.department_key.notna() & data.reports.year.notna()
+    reports = _one_report_per_department_year(data.reports[placed], data.departments)
     if kind == "rate":
         facts = data.rates[data.rates.role == metric]
         values = facts.groupby("report_id", sort=False).value_pct.first()
@@ -67,7 +71,7 @@ def compare(data: Dataset, metric: str) -> Comparison:
     elif kind == "count":
         wanted = metric[len("count:"):]
         by_unit = data.counts.unit == wanted
-        facts = data.counts[by_unit] if by_unit.any() else data.counts[data.counts.subject.str.contains(wanted, regex=False)]
+        facts = data.counts[by_unit] if by_unit.any() else data.counts[data.counts.subject.str.contains(wanted, regex=False, na=False)]
         values = facts.groupby("report_id").value.sum()
         unit, change = (wanted if by_unit.any() else "counted"), "%"
     elif kind == "score":
@@ -82,11 +86,11 @@ def compare(data: Dataset, metric: str) -> Comparison:
         long["value"] = long["value"].fillna(0)  # a report that counts none of them: 0
     long = long.drop(columns="report_id").sort_values(["department_key", "year"]).reset_index(drop=True)
     long["change"] = _changes(long, change)
-    return Comparison(metric, unit, change, long)
+    return Comparison(metric, unit, change, long, data.reports[~placed].source_path.tolist())
 
 
 def _one_report_per_department_year(reports: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
-    known = reports[reports.department_key.notna() & reports.year.notna()].copy()
+    known = reports.copy()
     known["overall_first"] = known.report_type != "department_overall"
     known = known.sort_values(["department_key", "year", "overall_first", "source_path"])
     first = known.drop_duplicates(["department_key", "year"])

@@ -40,11 +40,11 @@ def _facts(data: Dataset, report_id: str) -> list[tuple[int, int, str, str, str]
         frame: pd.DataFrame = getattr(data, table)
         for row in frame[frame.report_id == report_id].itertuples():
             if table == "amounts":
-                caption = f"{row.label} · {row.role} · {row.value_yuan:,.2f} 元"
+                caption = f"{_text(row.label)} · {row.role} · {row.value_yuan:,.2f} 元"
             elif table == "rates":
-                caption = f"{row.label} · {row.role} · {row.value_pct}%"
+                caption = f"{_text(row.label)} · {row.role} · {row.value_pct}%"
             else:
-                caption = f"{row.subject} · {row.value:g} {row.unit}"
+                caption = f"{_text(row.subject)} · {row.value:g} {row.unit}"
             facts.append((int(row.char_start), int(row.char_end), table, row.fact_id, caption))
     return sorted(facts)
 
@@ -70,6 +70,11 @@ def _marked_text(text: str, facts: list, headings: list[tuple[int, int]]) -> str
     return "".join(out)
 
 
+def _text(value) -> str:
+    """A cell as text, a missing one (<NA>) as nothing."""
+    return "" if pd.isna(value) else str(value)
+
+
 def _line_end(text: str, start: int) -> int:
     end = text.find("\n", start)
     return len(text) if end < 0 else end
@@ -86,29 +91,29 @@ def review_page(data: Dataset, texts: dict[str, str]) -> str:
         # A section's span runs to its end; the heading is its first line.
         headings = [(int(s), _line_end(text, int(s))) for s in heads.char_start]
         failed = data.checks[(data.checks.report_id == report.report_id) & (data.checks.status == "fail")]
-        failed_html = "".join(f'<div class="failed"><b>{html.escape(c.check)}</b>: expected {html.escape(str(c.expected))}, '
-                              f'observed {html.escape(str(c.observed))} — {html.escape(str(c.detail))}</div>'
+        failed_html = "".join(f'<div class="failed"><b>{html.escape(c.check)}</b>: expected {html.escape(_text(c.expected))}, '
+                              f'observed {html.escape(_text(c.observed))} — {html.escape(_text(c.detail))}</div>'
                               for c in failed.itertuples())
         side = "".join(f'<a class="{table}" href="#f-{html.escape(fid)}">{html.escape(caption)}</a>'
                        for _, _, table, fid, caption in facts)
         title = report.title if isinstance(report.title, str) else report.source_path
         counts = {t: sum(f[2] == t for f in facts) for t in SPAN_TABLES}
         summary = " · ".join(f"{t} {n}" for t, n in counts.items())
-        sections.append(f'<section class="report" id="r-{report.report_id}" data-report-id="{report.report_id}">'
+        report_id = html.escape(report.report_id)
+        sections.append(f'<section class="report" id="r-{report_id}" data-report-id="{report_id}">'
                         f'<div class="text"><h2>{html.escape(str(title))}</h2>'
                         f'<p>{html.escape(str(report.source_path))} · {report.status} · {summary}</p>'
                         f'{failed_html}<div class="body">{_marked_text(text, facts, headings)}</div></div>'
                         f'<aside>{side}</aside></section>')
-        nav.append(f'<a href="#r-{report.report_id}">{html.escape(str(title))[:24]}</a>')
+        nav.append(f'<a href="#r-{report_id}">{html.escape(str(title)[:24])}</a>')
     return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>jixiao review</title>'
             f'<style>{_STYLE}</style></head><body><nav class="reports">{"".join(nav)}</nav>'
             + "".join(sections) + "</body></html>")
 
 
-def write_review(out_dir: Path, html_path: Path) -> int:
-    """The review page for every report of an output folder; returns how many reports it shows."""
+def review_folder(out_dir: Path) -> tuple[str, int]:
+    """The review page for every report of an output folder, and how many reports it shows."""
     from .api import load
     data = load(out_dir)
     texts = {p.stem: p.read_text(encoding="utf-8") for p in (out_dir / "text").glob("*.txt")}
-    html_path.write_text(review_page(data, texts), encoding="utf-8")
-    return sum(report_id in texts for report_id in data.reports.report_id)
+    return review_page(data, texts), sum(report_id in texts for report_id in data.reports.report_id)

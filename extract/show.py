@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .api import Dataset, ingest, load
 
@@ -19,7 +20,7 @@ def _find(report: str, out_dir: Path) -> tuple[Dataset, str] | None:
     if Path(report).is_file():
         data = ingest([report])
         return (data, data.reports.report_id.iloc[0]) if len(data.reports) else None
-    if not (out_dir / "reports.csv").is_file():
+    if not any((out_dir / f"reports.{kind}").is_file() for kind in ("csv", "parquet")):
         return None
     data = load(out_dir)
     matches = data.reports[data.reports.report_id.str.startswith(report)]
@@ -34,18 +35,19 @@ def show(report: str, out_dir: Path) -> int:
     data, report_id = found
     console = Console()
     r = data.reports[data.reports.report_id == report_id].iloc[0]
-    console.print(f"[bold]{r.title}[/bold]", highlight=False)
+    # Everything below comes from the report: as Text, rich shows it as written, never as markup.
+    console.print(Text(_or_dash(r.title), style="bold"))
     place = " ".join(str(v) for v in (r.region_province, r.region_city, r.region_district) if isinstance(v, str))
-    console.print(f"{_or_dash(r.department)} · {place} · {_or_dash(r.year)} · {r.report_type} · "
-                  f"grade {_or_dash(r.grade)} · score {_or_dash(r.score)} · status {r.status} · "
-                  f"{r.source_path} ({r.n_pages} pages)", highlight=False, markup=False)
+    console.print(Text(f"{_or_dash(r.department)} · {place or '—'} · {_or_dash(r.year)} · {r.report_type} · "
+                       f"grade {_or_dash(r.grade)} · score {_or_dash(r.score)} · status {r.status} · "
+                       f"{r.report_id} · {r.source_path} ({r.n_pages} pages)"))
 
     def table(title: str, columns: list[str], rows) -> None:
         out = Table(title=title, title_justify="left")
         for column in columns:
             out.add_column(column, overflow="fold")
         for row in rows:
-            out.add_row(*[str(v) for v in row])
+            out.add_row(*[Text(_or_dash(v)) for v in row])
         if out.row_count:
             console.print(out)
 
