@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import extractors
+from . import extractors, genre
 from .departments import department_key
 from .errors import IngestError
 from .loaders import load
@@ -80,6 +80,10 @@ def process_file(path: str) -> ReportResult:
             # The report is listed (status failed, needs_ocr true) and the file counts as failed.
             result.error = error_row(path, "load", "needs_ocr",
                                   f"{path}: no text layer (scanned pages), run OCR on it first")
+        elif result.tables["reports"][0]["status"] == "not_a_report":
+            # Likewise a text that is no budget or performance document: its row and tables are kept.
+            result.error = error_row(path, "classify", "not_a_report",
+                                  f"{path}: no title, year or fact of a budget or performance report; not read as one")
         return result
     except IngestError as exc:
         return ReportResult(path, error=error_row(path, exc.stage, exc.error_type, exc.message))
@@ -141,6 +145,8 @@ def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
     grade: Grade = ctx.results.get("grade") or Grade()
     if doc.needs_ocr:
         status = "failed"
+    elif not genre.of_genre(doc.text):
+        status = "not_a_report"
     elif doc.warnings or any(c["status"] == "fail" for c in checks):
         status = "partial"
     else:
