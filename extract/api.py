@@ -77,14 +77,15 @@ def load(out_dir: str | Path) -> Dataset:
 
 def ingest(paths: list[str | Path] | str | Path) -> Dataset:
     """Run the pipeline over files and folders in this process and return the tables (nothing is
-    written; `jixiao ingest` writes them)."""
+    written; `jixiao ingest` writes them). Raises FileNotFoundError for a path that does not exist."""
     from .inputs import collect
     from .departments import Roster
     from .pipeline import batch, process_file
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}
     roster = Roster()
-    files = collect([str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
-    for item in batch(map(process_file, files)):
+    inputs = collect([str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
+    rows["errors"].extend(inputs.refused + inputs.skipped)
+    for item in batch(map(process_file, inputs.files)):
         rows["errors"].extend(item.errors)
         if item.kept is None:
             continue

@@ -3,15 +3,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import signal
 import sys
+import threading
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 from . import __version__
 from .cache import Cache
 from .cache import default_folder as default_cache_folder
 from .dataset import FORMATS, DatasetWriter, csv_text
+from .errors import shown
+from .outfolder import OutputFolderError
 from .departments import Roster
 from . import loaders
 from .inputs import collect
@@ -62,36 +68,65 @@ def _results(files: list[str], workers: int, cache: Cache | None = None, limits:
 
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
                workers: int | None = None, cache: Cache | None = None, limits: Limits = Limits()) -> int:
-    files = collect(paths)
+    inputs = collect(paths)
+    files = inputs.files
+    if not files:
+        passed_over = len(inputs.skipped) + len(inputs.refused)
+        print(f"jixiao: error: no report files found under {', '.join(map(shown, paths))}"
+              + (f" ({passed_over} other files passed over)" if passed_over else "")
+              + "; nothing written", file=sys.stderr)
+        return 2
     statuses: Counter = Counter()
-    failed = 0
+    failed = len(inputs.refused)
     roster = Roster()
-    with DatasetWriter(Path(out), formats, excel) as writer:
-        for item in batch(_results(files, workers or default_workers(len(files)), cache, limits,
-                                   render_csv="csv" in formats, excel=excel)):
-            writer.add_rows("errors", item.errors)
-            if item.failed:
-                failed += 1
-                # One line each, whatever the file's name holds.
-                print(item.errors[0]["message"].replace("\n", "\\n").replace("\r", "\\r"), file=sys.stderr)
-            if item.kept is None:
-                continue
-            writer.add_text(item.kept.report_id, item.kept.text)
-            rendered = item.kept.csv or {}
-            for name, rows in item.kept.tables.items():
-                writer.add_rows(name, rows, rendered.get(name))
-            for row in item.kept.tables["reports"]:
-                statuses[row["status"]] += 1
-                roster.add(row)
-        writer.add_rows("departments", roster.rows())
-    _summary(writer.row_counts, statuses, len(files), failed, out)
+    results = _results(files, workers or default_workers(len(files)), cache, limits,
+                       render_csv="csv" in formats, excel=excel)
+    try:
+        with DatasetWriter(Path(out), formats, excel, [Path(p) for p in paths]) as writer, closing(results):
+            writer.add_rows("errors", inputs.refused + inputs.skipped)
+            for row in inputs.refused:
+                print(_one_line(row["message"]), file=sys.stderr)
+            for item in batch(results):
+                writer.add_rows("errors", item.errors)
+                if item.failed:
+                    failed += 1
+                    print(_one_line(item.errors[0]["message"]), file=sys.stderr)
+                if item.kept is None:
+                    continue
+                writer.add_text(item.kept.report_id, item.kept.text)
+                rendered = item.kept.csv or {}
+                for name, rows in item.kept.tables.items():
+                    writer.add_rows(name, rows, rendered.get(name))
+                for row in item.kept.tables["reports"]:
+                    statuses[row["status"]] += 1
+                    roster.add(row)
+            writer.add_rows("departments", roster.rows())
+    except OutputFolderError as exc:
+        print(f"jixiao: error: {shown(str(exc))}; nothing written", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, say: the staging folder is gone, the previous outputs stay
+        print(f"jixiao: error: {shown(out)}: writing the outputs failed ({exc.strerror or exc}); "
+              "the previous outputs are kept", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Stopped) as exc:
+        how = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped by {exc.name}"
+        print(f"jixiao: {how}; the outputs in {shown(out)} are as they were", file=sys.stderr)
+        return exc.status if isinstance(exc, Stopped) else 130
+    _summary(writer.row_counts, statuses, len(files), failed, len(inputs.skipped), shown(out))
     if cache and cache.hits:
         print(f"  {cache.hits} unchanged files taken from the cache ({cache.folder}; --force parses them again)")
     return 1 if failed else 0
 
 
-def _summary(row_counts: dict[str, int], statuses: Counter, n_files: int, failed: int, out: str) -> None:
-    print(f"jixiao: {n_files} files, {row_counts['reports']} reports written, {failed} failed → {out}")
+def _one_line(message: str) -> str:
+    """One line each, whatever the file's name holds."""
+    return message.replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _summary(row_counts: dict[str, int], statuses: Counter, n_files: int, failed: int, skipped: int,
+             out: str) -> None:
+    print(f"jixiao: {n_files} files, {row_counts['reports']} reports written, {failed} failed"
+          + (f", {skipped} other files skipped (listed in errors)" if skipped else "") + f" → {out}")
     print("  " + ", ".join(f"{name} {n}" for name, n in row_counts.items()))
     if statuses:
         print("  status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
@@ -105,10 +140,29 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
-    return int(value)
+def _whole(low: int, high: int):
+    """An option's type: a whole number from low to high."""
+    def parse(value: str) -> int:
+        if not value.strip().isdecimal() or not low <= int(value) <= high:
+            raise argparse.ArgumentTypeError(f"{value!r}: give a whole number from {low} to {high}")
+        return int(value)
+    return parse
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{value!r}: give a number of seconds above 0, at most {MAX_TIMEOUT}")
+    return seconds
+
+
+# Bounds of the options: past them a value is a slip of the keyboard (and the system calls refuse it).
+MAX_TIMEOUT = 7 * 24 * 3600
+MAX_MEMORY_MB = 2 ** 24       # 16 TB
+MAX_WORKERS = 1024
 
 
 def parser() -> argparse.ArgumentParser:
@@ -120,17 +174,17 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
     ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
     ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
-    ingest.add_argument("--timeout", type=float, default=Limits.seconds, metavar="SECONDS",
+    ingest.add_argument("--timeout", type=_seconds, default=Limits.seconds, metavar="SECONDS",
                         help="stop and report a file that takes longer (default %(default)s)")
-    ingest.add_argument("--max-memory", type=_positive, default=Limits.memory_mb, metavar="MB",
+    ingest.add_argument("--max-memory", type=_whole(64, MAX_MEMORY_MB), default=Limits.memory_mb, metavar="MB",
                         help="memory a worker may use for one file (default %(default)s)")
-    ingest.add_argument("--max-pages", type=_positive, default=loaders.MAX_PAGES, metavar="N",
+    ingest.add_argument("--max-pages", type=_whole(1, 10 ** 9), default=loaders.MAX_PAGES, metavar="N",
                         help="refuse PDFs with more pages (default %(default)s)")
     ingest.add_argument("--force", action="store_true", help="parse every file again, cached or not")
     ingest.add_argument("--cache", metavar="DIR", default=str(default_cache_folder()),
                         help="where parsed results are kept by file content (default %(default)s)")
     ingest.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    ingest.add_argument("--workers", "-j", type=_positive, metavar="N",
+    ingest.add_argument("--workers", "-j", type=_whole(1, MAX_WORKERS), metavar="N",
                         help=f"worker processes (default: one per CPU, at most one per {FILES_PER_WORKER} files)")
     evaluate = sub.add_parser("eval", help="score an output folder against gold files (docs/gold-format.md)")
     evaluate.add_argument("out", metavar="OUT_DIR")
@@ -155,12 +209,46 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP (`timeout`, `docker stop`, a closed terminal): the run ends as at Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+        self.status = 128 + signum
+
+
+def _stop(signum, frame) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Signal handlers can only be set from the main thread (main() may be called from another).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGHUP)
+                if in_main_thread}
+    try:
+        return _command(args)
+    except KeyboardInterrupt:
+        print("jixiao: interrupted", file=sys.stderr)
+        return 130
+    except Stopped as exc:
+        print(f"jixiao: stopped by {exc.name}", file=sys.stderr)
+        return exc.status
+    except BrokenPipeError:  # `jixiao … | head`: the reader has gone, and so do we, quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _command(args) -> int:
     if args.command == "ingest":
         missing = [p for p in args.paths if not os.path.exists(p)]
         if missing:
-            print(f"jixiao: error: no such path: {', '.join(missing)}", file=sys.stderr)
+            print(f"jixiao: error: no such path: {', '.join(map(shown, missing))}", file=sys.stderr)
             return 2
         cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
         loaders.MAX_PAGES = args.max_pages  # the workers are forked after this

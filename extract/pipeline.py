@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import extractors, genre
+from .dataset import fit_numbers
 from .departments import department_key
-from .errors import IngestError
+from .errors import IngestError, shown
 from .loaders import load
 from .model import Document, Grade, ReportMeta, Section
 from .normalize import normalize
@@ -76,6 +77,9 @@ def process_file(path: str) -> ReportResult:
         result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
         # What had to be repaired is said in `errors` too; the report is written, status partial.
         result.tables["errors"] = [error_row(path, "load", "repaired", warning) for warning in doc.warnings]
+        # A figure with more digits than its column holds is rounded (or left empty), and said so.
+        result.tables["errors"] += [error_row(path, "dataset", "rounded", f"{path}: {note}")
+                                    for note in fit_numbers(result.tables)]
         if doc.needs_ocr:
             # The report is listed (status failed, needs_ocr true) and the file counts as failed.
             result.error = error_row(path, "load", "needs_ocr",
@@ -96,7 +100,7 @@ def process_file(path: str) -> ReportResult:
 
 
 def error_row(path: str, stage: str, error_type: str, message: str) -> dict:
-    return {"source_path": path, "stage": stage, "error_type": error_type, "message": message}
+    return {"source_path": shown(path), "stage": stage, "error_type": error_type, "message": shown(message)}
 
 
 @functools.cache
@@ -152,7 +156,7 @@ def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
     else:
         status = "ok"
     return {
-        "report_id": doc.report_id, "source_path": doc.source_path, "source_sha256": doc.sha256,
+        "report_id": doc.report_id, "source_path": shown(doc.source_path), "source_sha256": doc.sha256,
         "file_type": doc.file_type, "n_pages": doc.n_pages, "n_chars": len(doc.text),
         **dataclasses.asdict(meta), "grade": grade.grade,
         "score": grade.score,

@@ -120,7 +120,9 @@ def test_owner_password_pdfs_read_and_huge_or_endless_files_are_refused(tmp_path
     out = tmp_path / "out"
     assert ingest([folder], out, "--no-cache") == 1
     errors = {row["source_path"].rsplit("/", 1)[-1]: (row["stage"], row["error_type"]) for row in read_table(out, "errors")}
-    assert errors == {"endless.pdf": ("load", "too_many_pages"), "huge.txt": ("load", "too_large")}
+    # The owner-only PDF is read: its English line is no report of the genre, but its row is written.
+    assert errors == {"endless.pdf": ("load", "too_many_pages"), "huge.txt": ("load", "too_large"),
+                      "owner only.pdf": ("classify", "not_a_report")}
     (report,) = read_table(out, "reports")
     assert report["source_path"].endswith("owner only.pdf") and report["n_pages"] == "1"
 

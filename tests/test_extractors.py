@@ -14,7 +14,8 @@ def run(tmp_path, text: str, name: str = "doc.txt") -> dict:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     result = process_file(str(path))
-    assert result.error is None, result.error
+    # A one-sentence snippet is too little to be a report of the genre; its facts are still read.
+    assert result.error is None or result.error["error_type"] == "not_a_report", result.error
     for table in ("amounts", "rates", "counts"):
         for row in result.tables.get(table, []):
             assert result.text[row["char_start"]:row["char_end"]] == row["raw"]
