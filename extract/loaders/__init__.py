@@ -56,6 +56,11 @@ MAX_FILE_MB = 200
 MAX_TEXT_MB = 20
 
 
+def size_limit_mb(path: str) -> int:
+    """The largest file of this type (MB) that is read."""
+    return MAX_TEXT_MB if Path(path).suffix.lower() in (".txt", ".md", ".text") else MAX_FILE_MB
+
+
 def load(path: str) -> LoadedFile:
     suffix = Path(path).suffix.lower()
     if suffix not in LOADERS:
@@ -63,7 +68,7 @@ def load(path: str) -> LoadedFile:
         raise IngestError("load", "unsupported_type", f"{path}: {reason}")
     try:
         size_mb = Path(path).stat().st_size / 2 ** 20
-        limit = MAX_TEXT_MB if suffix in (".txt", ".md", ".text") else MAX_FILE_MB
+        limit = size_limit_mb(path)
         if size_mb > limit:
             raise IngestError("load", "too_large", f"{path}: {size_mb:.0f} MB, more than the {limit} MB a report can be")
         data = Path(path).read_bytes()
