@@ -14,6 +14,8 @@ from . import Context, register
 
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = regex.compile(r"(二[〇零○Ｏ0][一二三四五六七八九〇零○0]{2})\s*年")
+_YEAR_ONLY = regex.compile(r"(?:19|20)\d{2}\s*年(?:度)?")
+_TRAILING_CONTENTS = regex.compile(r"(?<=.{4})目\s*录$")
 _FIELD_PREFIX = regex.compile(r"^.*[\]】]\s*(?=[^\]】]*(?:报告|自评表)$)")
 # Saved web pages put navigation before the title; it is looked for this far down.
 OPENING_PARAGRAPHS = 30
@@ -45,13 +47,41 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     for i, (start, end) in enumerate(opening):
         # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
         line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
+        line = _cover_line(line)
         if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
+            cover = [clean_title(ctx.doc.text[slice(*span)]) for span in opening[:i]]
+            if ctx.doc.file_type != "html" and _is_cover_title(cover, line):
+                return "".join(cover) + line, opening[0][0]
             # A title set on two lines puts the unit's name on the line above.
             if i and clean_title(ctx.doc.text[slice(*opening[i - 1])]).endswith(suffixes):
                 prev = clean_title(ctx.doc.text[slice(*opening[i - 1])])
                 return prev + line, opening[i - 1][0]
             return line, start
     return None, 0
+
+
+# A printed cover sets a long title over a few short lines (上海市普陀区规划和自然 / 资源局 / 2024年度部门决算).
+COVER_LINES = 4
+COVER_LINE_CHARS = 24
+
+
+def _is_cover_title(cover: list[str], line: str) -> bool:
+    """Whether the lines from the document's start up to the title's last line are one title broken
+    by the cover's layout: a few short lines, no sentence, no heading. (Not for web pages, where
+    menus and breadcrumbs stand above the title.)"""
+    return (0 < len(cover) < COVER_LINES and len("".join(cover) + line) <= 80
+            and all(0 < len(part) <= COVER_LINE_CHARS and not regex.search(r"[。，；：:,]", part)
+                    and not match_heading(part) and not _YEAR_ONLY.fullmatch(part) for part in cover))
+
+
+def _cover_line(line: str) -> str:
+    """A cover's title as a PDF gives it: without the 目录 heading of the next page glued to its end, and
+    without a field that followed it on the cover (…部门预算预算主管部门：上海市…)."""
+    _, field_re, _ = _config()
+    field = field_re.search(line)
+    if field and field.start() > 0:
+        line = line[: field.start()]
+    return _TRAILING_CONTENTS.sub("", line)
 
 
 def department_from_title(title: str) -> str | None:
