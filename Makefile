@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup corpus corpus-large bench clean
+.PHONY: run test setup corpus corpus-large bench bench-realdocs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,15 @@ LARGE := corpus/large
 corpus-large: $(STAMP)
 	$(BIN)/python corpus/generate.py --out $(LARGE) --seed 1 --departments 60 --years 5
 
-# Speed and memory on the generated corpus: benchmarks/results.json and docs/benchmarks.md.
+# Speed and memory on the generated corpus and on the real PDFs in ../shared/realdocs (left out with a
+# note where it is absent): benchmarks/results.json and docs/benchmarks.md.
 bench: $(STAMP)
 	test -f $(LARGE)/g1_059_2025.pdf || $(MAKE) corpus-large
 	$(BIN)/python benchmarks/bench.py $(LARGE)
+
+# The real PDFs alone; the generated corpus's figures are kept from the last `make bench`.
+bench-realdocs: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --realdocs-only
 
 test: $(STAMP) $(SYSTEM)
 	$(BIN)/python -m pytest

@@ -1,6 +1,6 @@
-"""Speed and memory of jixiao on the generated corpus: `make bench`.
+"""Speed and memory of jixiao on the generated corpus and on real published PDFs: `make bench`.
 
-    python benchmarks/bench.py corpus/large [--quick]
+    python benchmarks/bench.py corpus/large [--quick] [--realdocs-only]
 
 Every measurement runs in a fresh process (so start-up, caches and peak memory are its own) on this
 machine, one run each. Writes benchmarks/results.json and the table between the bench markers in
@@ -94,7 +94,59 @@ def measure_ingest(files: list[str], out: str, workers: int) -> dict:
     return {"seconds": seconds, "parent_peak_rss_mb": _peak_rss_mb(), "worker_peak_rss_mb": round(children, 1)}
 
 
-WORKER_MEASURES = {"ingest": measure_ingest, "pipeline": measure_pipeline, "pdfium_text": measure_pdfium_text,
+def measure_each_file(files: list[str], engine: str) -> dict:
+    """CPU seconds of one engine on each file (after the models are loaded, for ours): jixiao's whole
+    pipeline, pypdfium2's bare text or pdfplumber's bare extract_text."""
+    if engine == "jixiao":
+        from extract.pipeline import process_file, warm_up
+        warm_up()
+        run = process_file
+    else:
+        run = {"pypdfium2": lambda path: measure_pdfium_text([path]),
+               "pdfplumber": lambda path: measure_pdfplumber_text([path])}[engine]
+    seconds = {}
+    for path in files:
+        start = time.process_time()
+        run(path)
+        seconds[Path(path).name] = time.process_time() - start
+    return {"seconds": seconds}
+
+
+def measure_profile_by_owner(files: list[str]) -> dict:
+    """Where the pipeline's CPU time goes on these files, by whose code runs it (own time of each
+    function, grouped by the package it lives in)."""
+    import cProfile
+    import pstats
+    from extract.pipeline import process_file, warm_up
+    warm_up()
+    profile = cProfile.Profile()
+    profile.enable()
+    for path in files:
+        process_file(path)
+    profile.disable()
+    owners: dict[str, float] = {}
+    for (filename, _, name), (_, _, own_time, _, _) in pstats.Stats(profile).stats.items():
+        owners[_owner(filename, name)] = owners.get(_owner(filename, name), 0.0) + own_time
+    total = sum(owners.values())
+    return {"shares": {owner: round(100 * t / total, 1) for owner, t in sorted(owners.items(), key=lambda x: -x[1])
+                       if t / total >= 0.005}, "seconds": round(total, 2)}
+
+
+OWNERS = ("pypdfium2", "pdfplumber", "pdfminer", "jieba", "spacy", "regex", "docx", "lxml", "charset_normalizer")
+
+
+def _owner(filename: str, function: str) -> str:
+    if filename == "~":  # a built-in: ctypes calls into pdfium, str and re methods …
+        return "built-in methods (regex and ctypes calls included)"
+    if "/extract/" in filename:
+        return "jixiao (extract/)"
+    for owner in OWNERS:
+        if f"/{owner}/" in filename:
+            return owner
+    return "Python's library" if "/lib/python3" in filename and "site-packages" not in filename else "other packages"
+
+
+WORKER_MEASURES = {"ingest": measure_ingest, "each_file": measure_each_file, "profile": measure_profile_by_owner, "pipeline": measure_pipeline, "pdfium_text": measure_pdfium_text,
                    "pdfplumber_text": measure_pdfplumber_text, "pdfplumber_tables": measure_pdfplumber_tables}
 
 
@@ -249,6 +301,73 @@ def soak(folder: Path, n_reports: int, formats: tuple[str, ...]) -> dict:
                         for n, m in runs.items()}}
 
 
+# --- real published PDFs (../shared/realdocs) ---------------------------------------------------------
+
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+REALDOCS_ROUNDS = 2
+
+
+def run_realdocs() -> dict:
+    """Our whole pipeline on the real PDFs beside the project, against pypdfium2's bare text and
+    pdfplumber's bare extract_text of the same files: CPU time, each file's least of
+    REALDOCS_ROUNDS rounds (the engines in turn), one worker; and a whole `jixiao ingest --workers 1`."""
+    files = sorted(str(p) for p in REALDOCS.glob("*.pdf"))
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(REALDOCS_ROUNDS):
+        for engine in ("jixiao", "pypdfium2", "pdfplumber"):
+            for name, seconds in in_fresh_process("each_file", files, engine=engine)["seconds"].items():
+                engine_best = best.setdefault(engine, {})
+                engine_best[name] = min(seconds, engine_best.get(name, seconds))
+    pages = {Path(f).name: pdf_pages([f]) for f in files}
+    totals = {engine: sum(times.values()) for engine, times in best.items()}
+    ratios = {name: best["jixiao"][name] / best["pypdfium2"][name] for name in pages}
+    slowest = sorted(ratios, key=ratios.get, reverse=True)[:5]
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-real-") as out:
+        command = run_command_cpu(["ingest", *files, "--out", out, "--workers", "1", "--no-cache"])
+    return {
+        "files": len(files), "pages": sum(pages.values()),
+        "jixiao_seconds": round(totals["jixiao"], 2), "pypdfium2_text_seconds": round(totals["pypdfium2"], 2),
+        "pdfplumber_text_seconds": round(totals["pdfplumber"], 2),
+        "jixiao_pages_per_s": round(sum(pages.values()) / totals["jixiao"], 1),
+        "ratio_to_pypdfium2": round(totals["jixiao"] / totals["pypdfium2"], 2),
+        "pdfplumber_over_jixiao": round(totals["pdfplumber"] / totals["jixiao"], 2),
+        "ingest_command_cpu_seconds": round(command["cpu_seconds"], 2), "ingest_command_exit": command["exit"],
+        "slowest": [{"file": name, "pages": pages[name], "jixiao_seconds": round(best["jixiao"][name], 2),
+                     "pypdfium2_seconds": round(best["pypdfium2"][name], 3), "ratio": round(ratios[name], 1)}
+                    for name in slowest],
+        "profile_by_owner": in_fresh_process("profile", files),
+    }
+
+
+def run_command_cpu(args: list[str]) -> dict:
+    """CPU time (user + system) of a jixiao command and all its processes, and its exit status."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = subprocess.run([str(ROOT / ".venv" / "bin" / "jixiao"), *args], check=False, capture_output=True, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "exit": run.returncode}
+
+
+def realdocs_table(real: dict) -> str:
+    rows = [
+        (f"real PDFs (../shared/realdocs: {real['files']} files, {real['pages']} pages): jixiao whole pipeline, "
+         "one worker, CPU time", f"{real['jixiao_seconds']} s ({real['jixiao_pages_per_s']} pages/s)", ""),
+        ("… pypdfium2 bare text of the same files", f"{real['pypdfium2_text_seconds']} s", ""),
+        ("… pdfplumber bare `extract_text` of the same files", f"{real['pdfplumber_text_seconds']} s", ""),
+        ("… ratio jixiao / pypdfium2", f"{real['ratio_to_pypdfium2']}×", "≤ 3×"),
+        ("… pdfplumber / jixiao", f"{real['pdfplumber_over_jixiao']}×", "≥ 3×"),
+        ("… the five files slowest against pypdfium2 (jixiao / pypdfium2)",
+         "; ".join(f"{s['file']} ({s['pages']} p.): {s['jixiao_seconds']} s, {s['ratio']}×" for s in real["slowest"]),
+         "each ≤ 6×"),
+        ("… `jixiao ingest --workers 1` of all of them, whole command (start-up, writing), CPU time",
+         f"{real['ingest_command_cpu_seconds']} s (exit {real['ingest_command_exit']})", ""),
+        ("… where the pipeline's time goes (own time by owner)",
+         ", ".join(f"{owner} {share} %" for owner, share in real["profile_by_owner"]["shares"].items()), ""),
+    ]
+    lines = ["| measure | result | target |", "| --- | --- | --- |"]
+    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+
+
 # --- reporting ---------------------------------------------------------------------------------------
 
 def table(r: dict) -> str:
@@ -305,27 +424,46 @@ def table(r: dict) -> str:
     return "\n".join(lines)
 
 
+REAL_START, REAL_END = "<!-- bench-realdocs:start -->", "<!-- bench-realdocs:end -->"
+
+
 def write_doc(r: dict) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    block = f"{START}\n{table(r)}\n{END}"
-    if START in doc:
-        doc = doc[: doc.index(START)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc += f"\n## Throughput and memory (`make bench`)\n\n{block}\n"
-    DOC.write_text(doc, encoding="utf-8")
+    doc = _replace_block(DOC.read_text(encoding="utf-8"), START, END, table(r),
+                         "Throughput and memory (`make bench`)")
+    real = realdocs_table(r["realdocs"]) if "realdocs" in r else (
+        "Not measured: ../shared/realdocs was not beside the project when `make bench` ran.")
+    DOC.write_text(_replace_block(doc, REAL_START, REAL_END, real, "Real published PDFs (`make bench`)"),
+                   encoding="utf-8")
+
+
+def _replace_block(doc: str, start: str, end: str, body: str, heading: str) -> str:
+    block = f"{start}\n{body}\n{end}"
+    if start in doc:
+        return doc[: doc.index(start)] + block + doc[doc.index(end) + len(end):]
+    return doc + f"\n## {heading}\n\n{block}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(ROOT / "corpus" / "large"))
     parser.add_argument("--quick", action="store_true", help="40 files of each kind, results not written")
+    parser.add_argument("--realdocs-only", action="store_true",
+                        help="measure only the real PDFs; the other figures are kept from the last run")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         job = json.loads(Path(args.worker).read_text())
         print(json.dumps(WORKER_MEASURES[job["measure"]](job["files"], **job["kwargs"])))
         return 0
-    results = run(Path(args.corpus), args.quick)
+    if args.realdocs_only:
+        results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    else:
+        results = run(Path(args.corpus), args.quick)
+    results.pop("realdocs", None)
+    if REALDOCS.is_dir() and any(REALDOCS.glob("*.pdf")):
+        results["realdocs"] = run_realdocs()
+    else:
+        print(f"note: {REALDOCS} is not here: the real-PDF figures are left out", file=sys.stderr)
     print(json.dumps(results, ensure_ascii=False, indent=1))
     if not args.quick:
         RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
