@@ -36,7 +36,7 @@ from pdfplumber.table import TableSettings
 from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader
-from .pdf_glyphs import undecoded_text
+from .pdf_glyphs import document_fonts, undecoded_text
 from .tables import cell_text, despace_cjk, grid_text
 
 # Running headers and footers live in the top and bottom margins of a page.
@@ -197,13 +197,14 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
 
 class _Parsers:
     """The document as pdfplumber and as pdfminer parse it, each parsed on first use: most
-    documents need neither."""
+    documents need neither. Fonts that pdfminer builds are kept for the document (see pdf_glyphs)."""
 
     def __init__(self, data: bytes):
         self._data = data
         self._plumber = None
         self._miner_pages: list = []
         self._more_miner_pages = None
+        self._fonts = document_fonts()
 
     def plumber_page(self, index: int):
         if self._plumber is None:
@@ -220,6 +221,10 @@ class _Parsers:
         while len(self._miner_pages) <= index:
             self._miner_pages.append(next(self._more_miner_pages))
         return self._miner_pages[index]
+
+    def undecoded_text(self, index: int, object_count: int, wanted: list[int]) -> dict[int, str] | None:
+        """The text of page index's text objects that pdfium lost (see pdf_glyphs.undecoded_text)."""
+        return undecoded_text(self.content_page(index), object_count, wanted, self._fonts)
 
     def close(self) -> None:
         if self._plumber is not None:
@@ -238,7 +243,7 @@ def _read_page(page, parsers: _Parsers, index: int,
     textpage = page.get_textpage()
     try:
         # Table cells are filled character by character; lines outside tables need only a few boxes.
-        lines = _pdfium_lines(page, textpage, objects, lambda: parsers.content_page(index), tables,
+        lines = _pdfium_lines(page, textpage, objects, functools.partial(parsers.undecoded_text, index), tables,
                               every_box=bool(tables))
     finally:
         textpage.close()
@@ -608,7 +613,7 @@ class _CharBoxes:
 _CHAR_BOXES = _CharBoxes()
 
 
-def _pdfium_lines(page, textpage, objects: _PageObjects, content_page, tables: list[_Table],
+def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list[_Table],
                   every_box: bool) -> list[_Line] | None:
     """The page's lines (see _page_lines) from pdfium, with any text pdfium lost recovered from the
     content stream; None when that cannot be done, so that the page is read with pdfplumber instead.
@@ -626,7 +631,7 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, content_page, tables: l
         owners = list(map(_char_object, repeat(handle, len(text)), range(len(text))))
     if objects.bold:
         chars.bold = [owner in objects.bold for owner in owners]
-    if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, content_page):
+    if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, lost_text):
         return None
     return _page_lines(chars, tables)
 
@@ -722,7 +727,7 @@ def _undecoded(objects: _PageObjects, textpage: _Handle, count: int) -> list[_Ha
 
 
 def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, undecoded: list,
-                    content_page) -> bool:
+                    lost_text) -> bool:
     """Put back the glyphs of the text objects pdfium left empty (see pdf_glyphs), each right after
     the last character of the text object drawn before it when it continues that character's line,
     else on a line of its own: where pdfplumber's character order puts them. False when a lost
@@ -731,7 +736,7 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     positions = [top_level.index(obj.value) if obj.value in top_level else None for obj in undecoded]
     if None in positions:
         return False
-    texts = undecoded_text(content_page(), len(top_level), positions)
+    texts = lost_text(len(top_level), positions)
     if texts is None:
         return False
     for obj, position in zip(undecoded, positions):

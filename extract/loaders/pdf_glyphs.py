@@ -6,6 +6,10 @@ the text page: its text comes back empty. The character codes are still in the c
 pdfium makes one text object for each text-showing operator that has text, in stream order, so the
 n-th such operator holds the n-th text object's codes. They are decoded with the font selected at
 that point, through pdfminer's fonts, as pdfplumber would decode them.
+
+A font (its ToUnicode CMap above all: thousands of entries, parsed in Python) is built once for the
+document, not on every page that uses it: one resource manager serves all of a document's pages and
+keeps each font by its object number, as pdfminer's own interpreter does.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import regex
 from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.psparser import LIT, PSLiteral, literal_name
-from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 
 # The content-stream tokens that matter here; the search passes over everything else (numbers,
 # other operators). A literal string may hold balanced parentheses, and an inline image's bytes
@@ -39,28 +43,39 @@ _UNICODE_CMAP = re.compile(r"Uni\w+-(?:UCS2|UTF16)-[HV]")
 _TYPE0 = LIT("Type0")
 
 
-def undecoded_text(page, object_count: int, wanted: list[int]) -> dict[int, str] | None:
+def document_fonts() -> PDFResourceManager:
+    """Where the fonts of one document are kept (by object number) while it is read: made for each
+    document, dropped with it, so that a worker reading many files holds no fonts between them."""
+    return PDFResourceManager(caching=True)
+
+
+def undecoded_text(page, object_count: int, wanted: list[int],
+                   fonts: PDFResourceManager | None = None) -> dict[int, str] | None:
     """The text of the wanted text objects (by position among the object_count text objects the
     page's own content stream makes) of a pdfminer page, or None when the content stream does not
-    line up with pdfium's objects or a code has no Unicode value."""
+    line up with pdfium's objects or a code has no Unicode value. fonts: the document's (see
+    document_fonts); without it, the fonts are built for this page alone."""
     streams = [resolve1(stream) for stream in page.contents]
     if not all(isinstance(stream, PDFStream) for stream in streams):
         return None
     shows = _text_showing(b"\n".join(stream.get_data() for stream in streams))
     if len(shows) != object_count:
         return None
-    fonts = resolve1(resolve1(page.resources or {}).get("Font")) or {}
-    manager = PDFResourceManager()
+    if fonts is None:
+        fonts = document_fonts()
+    font_specs = resolve1(resolve1(page.resources or {}).get("Font")) or {}
     texts = {}
     for index in wanted:
         font_name, strings = shows[index]
-        spec = resolve1(fonts.get(font_name))
+        reference = font_specs.get(font_name)
+        spec = resolve1(reference)
         if not isinstance(spec, dict):
             return None
         if _codes_are_unicode(spec):
             texts[index] = "".join(_string(string).decode("utf-16-be", errors="replace") for string in strings)
             continue
-        font = manager.get_font(None, spec)
+        # A font given inline (not by reference) has no object number: it is built where it is used.
+        font = fonts.get_font(reference.objid if isinstance(reference, PDFObjRef) else None, spec)
         try:
             texts[index] = "".join(font.to_unichr(cid) for string in strings for cid in font.decode(_string(string)))
         except PDFUnicodeNotDefined:
