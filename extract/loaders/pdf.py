@@ -1,4 +1,4 @@
-"""PDF: text from pypdfium2 (fast); ruled tables found by pdfplumber's table finder in pdfium's paths.
+"""PDF: text from pypdfium2 (fast); ruled tables made from pdfium's paths (see pdf_tables).
 
 Each page becomes lines in reading order (top to bottom), with the text of any table replaced by the
 table's rows (tab-separated, merged cells carried). Lines repeated at the same place on most pages
@@ -7,8 +7,9 @@ table's rows (tab-separated, merged cells carried). Lines repeated at the same p
 Speed: a page costs little more than pdfium's own text extraction. Character boxes come from direct
 pdfium calls into a reused buffer: every character's on a page with a table (its cells are filled
 character by character), a few per line elsewhere; everything else is done per line, per text
-object or per path. pdfplumber never parses a page unless pdfium's reading cannot stand in for its
-own (see _ruling_edges, _pdfium_lines), so it is opened only for its table finder.
+object or per path. Tables come from pdfium's paths and lost glyphs from the content stream, so
+pdfplumber parses a page only where pdfium's reading cannot stand in for its own (see
+_pdfium_lines); work done for a document's fonts is done once for the document (see pdf_glyphs).
 """
 from __future__ import annotations
 
@@ -31,12 +32,15 @@ import regex
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfplumber.table import TableSettings
 
 from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader
 from .pdf_glyphs import document_fonts, undecoded_text
+from .pdf_tables import Box, Matrix, Table, matrix_of, page_frame, page_tables, then
+from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
+    font_name, font_weight, form_object, loose_char_box, object_bounds, object_font, object_text, object_type, \
+    page_object
 from .tables import cell_text, despace_cjk, grid_text
 
 # Running headers and footers live in the top and bottom margins of a page.
@@ -75,41 +79,6 @@ _BLANK = re.compile(r"\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _Handle(ctypes.c_void_p):
-    """A pdfium handle. Returned as such by the calls below (ctypes converts a plain c_void_p result
-    to int), so it goes straight back into the next call; .value is its address."""
-
-
-def _direct(function, restype=ctypes.c_int):
-    """A pdfium function called straight through its address: ctypes then skips checking and
-    converting every argument, three times cheaper per call. Callers pass handles as _Handle,
-    int parameters as Python int, anything wider as its ctypes type, out-parameters by byref."""
-    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
-
-
-def _handle(pointer) -> _Handle:
-    return _Handle(ctypes.cast(pointer, ctypes.c_void_p).value)
-
-
-_count_page_objects = _direct(pdfium_raw.FPDFPage_CountObjects)
-_page_object = _direct(pdfium_raw.FPDFPage_GetObject, _Handle)
-_count_form_objects = _direct(pdfium_raw.FPDFFormObj_CountObjects)
-_form_object = _direct(pdfium_raw.FPDFFormObj_GetObject, _Handle)
-_object_type = _direct(pdfium_raw.FPDFPageObj_GetType)
-_object_bounds = _direct(pdfium_raw.FPDFPageObj_GetBounds)
-_object_matrix = _direct(pdfium_raw.FPDFPageObj_GetMatrix)
-_object_text = _direct(pdfium_raw.FPDFTextObj_GetText, ctypes.c_ulong)
-_object_font = _direct(pdfium_raw.FPDFTextObj_GetFont, _Handle)
-_font_weight = _direct(pdfium_raw.FPDFFont_GetWeight)
-_font_name = _direct(pdfium_raw.FPDFFont_GetBaseFontName, ctypes.c_size_t)
-_path_segment_count = _direct(pdfium_raw.FPDFPath_CountSegments)
-_path_segment = _direct(pdfium_raw.FPDFPath_GetPathSegment, _Handle)
-_segment_point = _direct(pdfium_raw.FPDFPathSegment_GetPoint)
-_segment_type = _direct(pdfium_raw.FPDFPathSegment_GetType)
-_segment_closes = _direct(pdfium_raw.FPDFPathSegment_GetClose)
-_loose_char_box = _direct(pdfium_raw.FPDFText_GetLooseCharBox)
-_char_object = _direct(pdfium_raw.FPDFText_GetTextObject, ctypes.c_void_p)
-_char_unicode = _direct(pdfium_raw.FPDFText_GetUnicode, ctypes.c_uint)
 _NO_BUFFER = ctypes.c_ulong(0)
 
 
@@ -164,9 +133,9 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                heights.append(page.get_height())
-                lines, carried = _read_page(page, parsers, index, carried)
+                lines, carried, height = _read_page(page, parsers, index, carried)
                 pages.append(lines)
+                heights.append(height)
             finally:
                 page.close()
     finally:
@@ -232,14 +201,12 @@ class _Parsers:
 
 
 def _read_page(page, parsers: _Parsers, index: int,
-               carried: list[float] | None) -> tuple[list[_Line], list[float] | None]:
-    """The page's lines, and the column centres of a table that runs off its foot (for the next page)."""
+               carried: list[float] | None) -> tuple[list[_Line], list[float] | None, float]:
+    """The page's lines, the column centres of a table that runs off its foot (for the next page)
+    and the page's height, as it is displayed (see pdf_tables.page_frame)."""
     objects = _page_objects(page)
-    tables = []
-    if objects.ruled:
-        plumber_page = parsers.plumber_page(index)
-        tables = _tables(plumber_page, objects, carried)
-        plumber_page.close()  # drops any parsed objects it keeps
+    height = objects.height
+    tables = page_tables(objects.paths, height, carried) if objects.ruled else []
     textpage = page.get_textpage()
     try:
         # Table cells are filled character by character; lines outside tables need only a few boxes.
@@ -250,11 +217,11 @@ def _read_page(page, parsers: _Parsers, index: int,
     if lines is None:
         plumber_page = parsers.plumber_page(index)
         lines = _page_lines(_plumber_chars(plumber_page), tables)
-        plumber_page.close()
-    return lines, _running_off(tables, lines, page.get_height())
+        plumber_page.close()  # drops the objects it parsed
+    return lines, _running_off(tables, lines, height), height
 
 
-def _running_off(tables: list[_Table], lines: list[_Line], height: float) -> list[float] | None:
+def _running_off(tables: list[Table], lines: list[_Line], height: float) -> list[float] | None:
     """A table that ends the page's body (no text below it but the footer margin) may go on over
     the page: its column centres, so that the next page's part can be laid on the same columns."""
     if not tables:
@@ -290,13 +257,17 @@ def _wrapped_lines(bodies: list[list[_Line]]) -> set[int]:
 @dataclass
 class _PageObjects:
     """What a page's objects tell before its text is read."""
-    text: list[tuple[_Handle, int]] = field(default_factory=list)  # (handle, nesting level)
+    # How PDF coordinates are turned into the page's as displayed (None: they are those already),
+    # and its height as displayed (see pdf_tables.page_frame).
+    frame: Matrix | None
+    height: float
+    text: list[tuple[Handle, int]] = field(default_factory=list)  # (handle, nesting level)
     bold: set[int] = field(default_factory=set)  # addresses of the text objects in a bold font
     # Each bold text object's (bottom, top) on the page; None when one is inside a Form XObject,
-    # whose bounds are in the form's own space.
+    # whose bounds are in the form's own space, or the page is turned (see pdf_tables.page_frame).
     bold_bands: list[tuple[float, float]] | None = field(default_factory=list)
-    paths: list[_Handle] = field(default_factory=list)  # on the page itself, not in a Form XObject
-    nested_paths: bool = False
+    # Each path with the matrix that takes it onto the page as displayed (None: it is there).
+    paths: list[tuple[Handle, Matrix | None]] = field(default_factory=list)
     horizontal_rules: int = 0
     vertical_rules: int = 0
 
@@ -308,22 +279,24 @@ class _PageObjects:
 
 def _page_objects(page) -> _PageObjects:
     """One pass over the page's objects, into Form XObjects: the text objects (which are bold),
-    the paths (which could rule a table)."""
-    found = _PageObjects()
+    the paths (which could rule a table), each with the matrix that takes it onto the page as
+    displayed (see pdf_tables.page_frame)."""
+    frame, height = page_frame(page)
+    found = _PageObjects(frame, height, bold_bands=[] if frame is None else None)
     bold_fonts: dict[int | None, bool] = {}
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     bounds = [ctypes.byref(value) for value in (left, bottom, right, top)]
 
-    def walk(holder: _Handle, level: int) -> None:
+    def walk(holder: Handle, level: int, outer: Matrix | None) -> None:
         if level == 0:
-            children = (_page_object(holder, i) for i in range(_count_page_objects(holder)))
+            children = (page_object(holder, i) for i in range(count_page_objects(holder)))
         else:
-            children = (_form_object(holder, ctypes.c_ulong(i)) for i in range(_count_form_objects(holder)))
+            children = (form_object(holder, ctypes.c_ulong(i)) for i in range(count_form_objects(holder)))
         for obj in children:
-            kind = _object_type(obj)
+            kind = object_type(obj)
             if kind == pdfium_raw.FPDF_PAGEOBJ_TEXT:
                 found.text.append((obj, level))
-                font = _object_font(obj)
+                font = object_font(obj)
                 if font.value not in bold_fonts:
                     bold_fonts[font.value] = _font_is_bold(font)
                 if bold_fonts[font.value]:
@@ -331,188 +304,31 @@ def _page_objects(page) -> _PageObjects:
                     if level or found.bold_bands is None:
                         found.bold_bands = None
                     else:
-                        _object_bounds(obj, *bounds)
+                        object_bounds(obj, *bounds)
                         found.bold_bands.append((bottom.value, top.value))
             elif kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
-                if level:
-                    found.nested_paths = True
-                else:
-                    found.paths.append(obj)
                 if level < OBJECT_DEPTH:
-                    _object_bounds(obj, *bounds)
+                    found.paths.append((obj, outer))
+                    object_bounds(obj, *bounds)
                     width, height = right.value - left.value, top.value - bottom.value
                     if width > 10:
                         found.horizontal_rules += 2 if height > 10 else 1
                     if height > 10:
                         found.vertical_rules += 2 if width > 10 else 1
             elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM:
-                walk(obj, level + 1)
+                walk(obj, level + 1, then(matrix_of(obj), outer))
 
-    walk(_handle(page.raw), 0)
+    walk(as_handle(page.raw), 0, frame)
     return found
 
 
-def _font_is_bold(font: _Handle) -> bool:
+def _font_is_bold(font: Handle) -> bool:
     """Bold by the font's weight, or by its name where the PDF gives no weight (Helvetica-Bold)."""
-    if _font_weight(font) >= BOLD_WEIGHT:
+    if font_weight(font) >= BOLD_WEIGHT:
         return True
     name = ctypes.create_string_buffer(FONT_NAME_BYTES)
-    _font_name(font, name, ctypes.c_size_t(FONT_NAME_BYTES))
+    font_name(font, name, ctypes.c_size_t(FONT_NAME_BYTES))
     return any(word in name.value.lower() for word in BOLD_NAMES)
-
-
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom, from the top of the page
-
-
-@dataclass
-class _Table:
-    bbox: Box
-    slots: list[list[Box | None]]  # for each grid slot, the box of the (merged) cell covering it
-    columns: list[float]  # each column's centre
-
-
-def _tables(plumber_page, objects: _PageObjects, carried: list[float] | None = None) -> list[_Table]:
-    """Ruled tables on the page as grids of cell boxes. pdfplumber's table finder makes the cells
-    from the ruling; the ruling comes from pdfium's path objects when they can stand in for
-    pdfplumber's own reading, which would parse the whole page (see _ruling_edges).
-
-    A table continued from the previous page (carried: its column centres) keeps that page's
-    columns: the rows that open this page may all be merged across a column (满意度指标 over two),
-    so the ruling here alone would show fewer columns than the table has."""
-    ruling = _ruling_edges(plumber_page, objects)
-    if ruling is None:
-        found = plumber_page.find_tables()
-    elif min(len(edges) for edges in ruling) < 2:
-        found = []  # a cell needs two ruling lines each way
-    else:
-        vertical, horizontal = ruling
-        found = plumber_page.find_tables({"vertical_strategy": "explicit", "explicit_vertical_lines": vertical,
-                                          "horizontal_strategy": "explicit", "explicit_horizontal_lines": horizontal})
-    tables = []
-    for k, table in enumerate(sorted(found, key=lambda t: t.bbox[1])):
-        boxes = [list(row.cells) for row in table.rows]
-        columns = _column_centres(boxes)
-        if k == 0 and carried and len(carried) > len(columns) and _within(carried, table.bbox):
-            columns = carried
-        slots = _covering_cells(boxes, columns)
-        if slots and max(len(r) for r in slots) >= 2:
-            tables.append(_Table(table.bbox, slots, columns))
-    return tables
-
-
-def _within(columns: list[float], bbox: Box) -> bool:
-    return bbox[0] < columns[0] and columns[-1] < bbox[2]
-
-
-def _ruling_edges(plumber_page, objects: _PageObjects) -> tuple[list[dict], list[dict]] | None:
-    """The vertical and horizontal edges pdfplumber's table finder takes from the page's painted
-    paths, made from pdfium's path objects: each subpath read as pdfminer reads it (a line, a
-    rectangle or a polyline through its points) and cut into edges as pdfplumber cuts those, in
-    pdfplumber's coordinates. None where the two could see the paths differently: paths inside
-    Form XObjects, a rotated page, a MediaBox whose corner is not at the origin."""
-    if objects.nested_paths or plumber_page.rotation or plumber_page.mediabox[:2] != (0, 0):
-        return None
-    edges = [edge for path in objects.paths for ops, points in _subpaths(path)
-             for edge in _path_edges(ops, points, plumber_page.height)]
-    shortest = TableSettings().edge_min_length_prefilter
-    return ([edge for edge in edges if edge["orientation"] == "v" and edge["height"] >= shortest],
-            [edge for edge in edges if edge["orientation"] == "h" and edge["width"] >= shortest])
-
-
-def _subpaths(path: _Handle) -> list[tuple[str, list[tuple[float, float]]]]:
-    """The path's subpaths as pdfminer records them: a letter for each operator (m, l, c, h) and
-    the point each one ends at, in PDF page coordinates. pdfium keeps a curve as three points and
-    closes a subpath by marking its last point, after adding a line back to the start if needed."""
-    matrix = pdfium_raw.FS_MATRIX()
-    _object_matrix(path, ctypes.byref(matrix))
-    x, y = ctypes.c_float(), ctypes.c_float()
-    subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
-    curve_points = 0
-    for i in range(_path_segment_count(path)):
-        segment = _path_segment(path, i)
-        _segment_point(segment, ctypes.byref(x), ctypes.byref(y))
-        point = (matrix.a * x.value + matrix.c * y.value + matrix.e, matrix.b * x.value + matrix.d * y.value + matrix.f)
-        kind = _segment_type(segment)
-        if kind == pdfium_raw.FPDF_SEGMENT_MOVETO or not subpaths:
-            subpaths.append((["m"], [point]))
-            curve_points = 0
-            continue
-        ops, points = subpaths[-1]
-        if kind == pdfium_raw.FPDF_SEGMENT_BEZIERTO:
-            curve_points += 1
-            if curve_points % 3:
-                continue  # a control point
-            op = "c"
-        else:
-            op = "l"
-        closes = _segment_closes(segment)
-        if closes and op == "l" and point == points[0]:
-            op = "h"  # the line pdfium drew back to the start stands for the close
-        ops.append(op)
-        points.append(point)
-        if closes and op != "h":
-            ops.append("h")
-            points.append(points[0])
-    return [("".join(ops), points) for ops, points in subpaths if len(ops) > 1]
-
-
-def _path_edges(ops: str, points: list[tuple[float, float]], height: float) -> list[dict]:
-    """One subpath as pdfminer shapes it (LTLine, LTRect or LTCurve) and pdfplumber cuts it into
-    edges, coordinates measured down from the top of the page."""
-    if len(ops) > 3 and ops.endswith("lh") and points[-2] == points[0]:
-        ops, points = ops[:-2] + "h", points[:-1]  # a line back to the start before closing adds nothing
-    if ops in ("ml", "mlh"):
-        (x0, y0), (x1, y1) = points[:2]
-        x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
-        top, bottom = height - y1, height - y0
-        return [{"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": y1 - y0,
-                 "orientation": "h" if top == bottom else "v", "object_type": "line_edge"}]
-    if ops in ("mlllh", "mllll") and points[0] == points[4]:
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = points
-        if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0):
-            x0, x1, y0, y1 = min(x0, x2), max(x0, x2), min(y0, y2), max(y0, y2)
-            width, rect_height, top, bottom = x1 - x0, y1 - y0, height - y1, height - y0
-            side = {"top": top, "bottom": bottom, "width": 0, "height": rect_height, "orientation": "v",
-                    "object_type": "rect_edge"}
-            across = {"x0": x0, "x1": x1, "width": width, "height": 0, "orientation": "h", "object_type": "rect_edge"}
-            return [{**across, "top": top, "bottom": top}, {**across, "top": top + rect_height, "bottom": bottom},
-                    {**side, "x0": x0, "x1": x0}, {**side, "x0": x1, "x1": x1}]
-    points = [(x, height - y) for x, y in points]
-    return [{"x0": min(x0, x1), "x1": max(x0, x1), "top": min(top0, top1), "bottom": max(top0, top1),
-             "width": abs(x0 - x1), "height": abs(top0 - top1),
-             "orientation": "v" if x0 == x1 else ("h" if top0 == top1 else None), "object_type": "curve_edge"}
-            for (x0, top0), (x1, top1) in zip(points, points[1:])]
-
-
-def _column_centres(boxes: list[list[Box | None]]) -> list[float | None]:
-    """A column's centre is given by its narrowest cell (one not merged across)."""
-    centres = []
-    for c in range(max(len(row) for row in boxes)):
-        cells = [row[c] for row in boxes if c < len(row) and row[c]]
-        narrowest = min(cells, key=lambda b: b[2] - b[0]) if cells else None
-        centres.append((narrowest[0] + narrowest[2]) / 2 if narrowest else None)
-    return centres
-
-
-def _covering_cells(boxes: list[list[Box | None]], column_x: list[float | None]) -> list[list[Box | None]]:
-    """For each row and column, the box of the cell that holds the slot's centre: pdfplumber leaves
-    a slot under a merged cell empty (None), and the covering cell is found up and to the left.
-    With the columns of the table's part on the previous page, a cell is found across the row."""
-    own_grid = len(column_x) == max(len(row) for row in boxes)
-    slots = []
-    for r, row in enumerate(boxes):
-        # The row's centre from its shortest cell: a cell merged down reaches into the rows below.
-        shortest = min((b for b in row if b), key=lambda b: b[3] - b[1], default=None)
-        row_y = (shortest[1] + shortest[3]) / 2 if shortest else None
-        out = []
-        for c, x in enumerate(column_x):
-            box = row[c] if own_grid and c < len(row) else None
-            if box is None and row_y is not None and x is not None:
-                box = next((b for rr in range(r, -1, -1) for b in (boxes[rr][:c + 1] if own_grid else boxes[rr])
-                            if b and b[0] <= x <= b[2] and b[1] <= row_y <= b[3]), None)
-            out.append(box)
-        slots.append(out)
-    return slots
 
 
 @dataclass
@@ -573,13 +389,28 @@ class _PageChars:
         if self.bold is not None:
             self.bold.append(bold)
 
-    def insert(self, at: int, ch: str, box: tuple[float, float, float, float], bold: bool) -> None:
-        """Put a character before position `at` of pdfium's text."""
-        self.text = self.text[:at] + ch + self.text[at:]
-        for values, value in zip((self.left, self.top, self.right, self.bottom), box):
-            values.insert(at, value)
+    def insert(self, runs: dict[int, list[tuple[str, tuple[float, float, float, float], bool]]]) -> None:
+        """Put each run of characters (text, box, bold) before its position of pdfium's text (its
+        length: at the end), all in one pass."""
+        old = [self.left, self.top, self.right, self.bottom] + ([self.bold] if self.bold is not None else [])
+        new: list[list] = [[] for _ in old]
+        text, start = [], 0
+        for at in sorted(runs):
+            text.append(self.text[start:at])
+            for values, before in zip(new, old):
+                values += before[start:at]
+            for ch, box, bold in runs[at]:
+                text.append(ch)
+                for values, value in zip(new, (*box, bold)):
+                    values.append(value)
+            start = at
+        text.append(self.text[start:])
+        for values, before in zip(new, old):
+            values += before[start:]
+        self.text = "".join(text)
+        self.left, self.top, self.right, self.bottom = new[:4]
         if self.bold is not None:
-            self.bold.insert(at, bold)
+            self.bold = new[4]
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -596,8 +427,9 @@ class _CharBoxes:
         self._buffer = None
         self._slots: list = []
 
-    def read(self, textpage: _Handle, wanted: Sequence[int]) -> tuple[list[float], ...]:
-        """The left, top, right and bottom edges of the wanted characters, in PDF coordinates."""
+    def read(self, textpage: Handle, wanted: Sequence[int], frame: Matrix | None) -> tuple[list[float], ...]:
+        """The left, top, right and bottom edges of the wanted characters, in PDF coordinates, of the
+        page as displayed (frame: see pdf_tables.page_frame)."""
         if not wanted:
             return [], [], [], []
         if len(wanted) > len(self._slots):
@@ -605,38 +437,55 @@ class _CharBoxes:
             self._buffer = (pdfium_raw.FS_RECTF * slots)()
             size = ctypes.sizeof(pdfium_raw.FS_RECTF)
             self._slots = [ctypes.byref(self._buffer, i * size) for i in range(slots)]
-        list(map(_loose_char_box, repeat(textpage, len(wanted)), wanted, self._slots))
+        list(map(loose_char_box, repeat(textpage, len(wanted)), wanted, self._slots))
         floats = memoryview(self._buffer).cast("B").cast("f")[: 4 * len(wanted)]
-        return tuple(floats[edge::4].tolist() for edge in range(4))
+        edges = tuple(floats[edge::4].tolist() for edge in range(4))
+        return edges if frame is None else _framed(edges, frame)
+
+
+def _framed(boxes: tuple[list[float], ...], frame: Matrix) -> tuple[list[float], ...]:
+    """Boxes (their left, top, right and bottom edges) moved onto the page as displayed: the frame
+    turns by quarter turns, so two opposite corners still make each box."""
+    a, b, c, d, e, f = frame
+    lefts, tops, rights, bottoms = [], [], [], []
+    for left, top, right, bottom in zip(*boxes):
+        x0, y0 = a * left + c * bottom + e, b * left + d * bottom + f
+        x1, y1 = a * right + c * top + e, b * right + d * top + f
+        lefts.append(min(x0, x1))
+        tops.append(max(y0, y1))
+        rights.append(max(x0, x1))
+        bottoms.append(min(y0, y1))
+    return lefts, tops, rights, bottoms
 
 
 _CHAR_BOXES = _CharBoxes()
 
 
-def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list[_Table],
+def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list[Table],
                   every_box: bool) -> list[_Line] | None:
     """The page's lines (see _page_lines) from pdfium, with any text pdfium lost recovered from the
     content stream; None when that cannot be done, so that the page is read with pdfplumber instead.
-    Unless every_box, or text was lost, only a few boxes of each line are read (see _sampled_lines)."""
-    height = page.get_height()
-    handle = _handle(textpage.raw)
+    Unless every_box, or text was lost, only a few boxes of each line are read (see _sampled_lines).
+    The page's frame and height come with its objects (see _PageObjects)."""
+    frame, height = objects.frame, objects.height
+    handle = as_handle(textpage.raw)
     text = _char_text(textpage, handle)
     undecoded = _undecoded(objects, handle, len(text))
     if not every_box and not undecoded:
-        return _sampled_lines(text, handle, objects, height)
-    chars = _PageChars(text, *_CHAR_BOXES.read(handle, range(len(text))), height)
+        return _sampled_lines(text, handle, frame, objects, height)
+    chars = _PageChars(text, *_CHAR_BOXES.read(handle, range(len(text)), frame), height)
     # Which text object each character comes from: asked only where bold or lost text needs it.
     owners = []
     if objects.bold or undecoded:
-        owners = list(map(_char_object, repeat(handle, len(text)), range(len(text))))
+        owners = list(map(char_object, repeat(handle, len(text)), range(len(text))))
     if objects.bold:
         chars.bold = [owner in objects.bold for owner in owners]
-    if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, lost_text):
+    if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, lost_text, frame):
         return None
     return _page_lines(chars, tables)
 
 
-def _char_text(textpage, handle: _Handle) -> str:
+def _char_text(textpage, handle: Handle) -> str:
     """pdfium's text with one Python character for each character of its text page, so that an index
     into it is pdfium's index for that character's box. get_text_range gives that unless a character
     lies outside the BMP (a rare CJK character of a name: pdfium counts its two UTF-16 halves as two
@@ -646,7 +495,7 @@ def _char_text(textpage, handle: _Handle) -> str:
     count = textpage.count_chars()
     if len(text) == count:
         return text
-    return "".join(chr(code or 0x20) for code in map(_char_unicode, repeat(handle, count), range(count)))
+    return "".join(chr(code or 0x20) for code in map(char_unicode, repeat(handle, count), range(count)))
 
 
 def _whole_characters(text: str, runs: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -664,7 +513,8 @@ def _whole_characters(text: str, runs: list[tuple[int, int]]) -> tuple[str, list
     return whole, [(start - joined_before[start], end - joined_before[end]) for start, end in runs]
 
 
-def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: float) -> list[_Line]:
+def _sampled_lines(text: str, handle: Handle, frame: Matrix | None, objects: _PageObjects,
+                   height: float) -> list[_Line]:
     """The lines of a page without tables, each placed by the boxes of a few of its characters (see
     _samples). Which characters are bold is asked of pdfium only for the lines a bold text object
     reaches. Built here in one pass: the most common page costs no more than it must."""
@@ -675,7 +525,7 @@ def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: fl
         spans.append((start, end))
         measured.append((len(wanted), len(wanted) + len(picked)))
         wanted += picked
-    left, top, right, bottom = _CHAR_BOXES.read(handle, wanted)
+    left, top, right, bottom = _CHAR_BOXES.read(handle, wanted, frame)
     halves = _SURROGATE.search(text) is not None  # see _char_text
     lines = []
     for (start, end), (low, high) in zip(spans, measured):
@@ -686,7 +536,7 @@ def _sampled_lines(text: str, handle: _Handle, objects: _PageObjects, height: fl
         if objects.bold and (objects.bold_bands is None or any(
                 band_bottom < line_top and min(bottom[low:high]) < band_top
                 for band_bottom, band_top in objects.bold_bands)):
-            owners = map(_char_object, repeat(handle, end - start), range(start, end))
+            owners = map(char_object, repeat(handle, end - start), range(start, end))
             bold = _bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
         lefts, rights = left[low:high], right[low:high]
         widths = sorted(map(operator.sub, rights, lefts))
@@ -716,56 +566,65 @@ def _samples(text: str, first: int, last: int) -> list[int]:
     return picked
 
 
-def _undecoded(objects: _PageObjects, textpage: _Handle, count: int) -> list[_Handle]:
+def _undecoded(objects: _PageObjects, textpage: Handle, count: int) -> list[Handle]:
     """The text objects pdfium found no text in. Asking pdfium for an object's text scans the whole
     text page, so first the text object of every SAMPLE_STEP-th character is looked up: an object
     met there with a real character (Unicode value not 0) has text; only the others are asked."""
-    has_text = {_char_object(textpage, i) for i in range(0, count, SAMPLE_STEP) if _char_unicode(textpage, i)}
+    has_text = {char_object(textpage, i) for i in range(0, count, SAMPLE_STEP) if char_unicode(textpage, i)}
     return [obj for obj, level in objects.text
             if level < OBJECT_DEPTH and obj.value not in has_text
-            and _object_text(obj, textpage, None, _NO_BUFFER) <= EMPTY_UTF16]
+            and object_text(obj, textpage, None, _NO_BUFFER) <= EMPTY_UTF16]
 
 
 def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, undecoded: list,
-                    lost_text) -> bool:
-    """Put back the glyphs of the text objects pdfium left empty (see pdf_glyphs), each right after
-    the last character of the text object drawn before it when it continues that character's line,
-    else on a line of its own: where pdfplumber's character order puts them. False when a lost
-    object is not a single upright glyph on the page itself."""
+                    lost_text, frame: Matrix | None) -> bool:
+    """Put back the glyphs of the text objects pdfium left empty (see pdf_glyphs), each object's
+    right after the last character of the text object drawn before it when they continue that
+    character's line, else on a line of their own: where pdfplumber's character order puts them.
+    False when a lost object is not upright text on the page itself."""
     top_level = [obj.value for obj, level in objects.text if level == 0]
-    positions = [top_level.index(obj.value) if obj.value in top_level else None for obj in undecoded]
+    position_of = {value: position for position, value in enumerate(top_level)}
+    positions = [position_of.get(obj.value) for obj in undecoded]
     if None in positions:
         return False
     texts = lost_text(len(top_level), positions)
     if texts is None:
         return False
+    last_char = {owner: i for i, owner in enumerate(owners)}  # each text object's last character
+    runs: dict[int, list] = {}  # what goes before each position of pdfium's text
+    put_back: dict[int, tuple[list, float, float]] = {}  # object → its run, its last glyph's left and top
     for obj, position in zip(undecoded, positions):
-        glyph = texts[position]
-        box = _glyph_box(obj, glyph) if len(glyph) == 1 else None
-        if box is None:
+        glyphs = texts[position]
+        boxes = _glyph_boxes(obj, glyphs, frame)
+        if boxes is None:
             return False
         previous = top_level[position - 1] if position else None
-        after = max((i for i, owner in enumerate(owners) if owner == previous), default=None)
-        left, top, _, bottom = box
-        bold = obj.value in objects.bold
-        if (after is not None and abs(top - chars.top[after]) <= (top - bottom) / 2
-                and left >= chars.left[after]):
-            chars.insert(after + 1, glyph, box, bold)
-            owners.insert(after + 1, obj.value)
+        if previous in put_back:
+            run, previous_left, previous_top = put_back[previous]
+        elif previous in last_char:
+            i = last_char[previous]
+            run, previous_left, previous_top = runs.setdefault(i + 1, []), chars.left[i], chars.top[i]
         else:
-            chars.append("\n", box, False)
-            chars.append(glyph, box, bold)
-            owners += [None, obj.value]
+            run = None
+        left, top, _, bottom = boxes[0]
+        bold = obj.value in objects.bold
+        if run is None or not (abs(top - previous_top) <= (top - bottom) / 2 and left >= previous_left):
+            run = runs.setdefault(len(chars.text), [])
+            run.append(("\n", boxes[0], False))
+        run += [(glyph, box, bold) for glyph, box in zip(glyphs, boxes)]
+        put_back[obj.value] = (run, boxes[-1][0], boxes[-1][1])
+    chars.insert(runs)
     return True
 
 
-def _glyph_box(obj: _Handle, glyph: str) -> tuple[float, float, float, float] | None:
-    """A lone glyph's box in PDF coordinates, built like pdfium's loose boxes: from its origin, the
-    font's advance width across and the font's ascent and descent up and down; None unless the
+def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None) -> list[tuple[float, float, float, float]] | None:
+    """The boxes of a text object's glyphs in PDF coordinates (of the page as displayed, see
+    pdf_tables.page_frame), built like pdfium's loose boxes: from the object's origin, each glyph
+    the font's advance width across, the font's ascent and descent up and down; None unless the
     text is upright."""
     text_object = ctypes.cast(obj, pdfium_raw.FPDF_PAGEOBJECT)
     matrix, size = pdfium_raw.FS_MATRIX(), ctypes.c_float()
-    if not pdfium_raw.FPDFPageObj_GetMatrix(text_object, matrix):
+    if not glyphs or not pdfium_raw.FPDFPageObj_GetMatrix(text_object, matrix):
         return None
     if not pdfium_raw.FPDFTextObj_GetFontSize(text_object, size):
         return None
@@ -775,9 +634,16 @@ def _glyph_box(obj: _Handle, glyph: str) -> tuple[float, float, float, float] | 
     ascent, descent, width = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     pdfium_raw.FPDFFont_GetAscent(font, size.value, ascent)
     pdfium_raw.FPDFFont_GetDescent(font, size.value, descent)
-    pdfium_raw.FPDFFont_GetGlyphWidth(font, ord(glyph), size.value, width)
-    return (matrix.e, matrix.f + matrix.d * ascent.value, matrix.e + matrix.a * width.value,
-            matrix.f + matrix.d * descent.value)
+    top, bottom = matrix.f + matrix.d * ascent.value, matrix.f + matrix.d * descent.value
+    boxes, left = [], matrix.e
+    for glyph in glyphs:
+        pdfium_raw.FPDFFont_GetGlyphWidth(font, ord(glyph), size.value, width)
+        right = left + matrix.a * width.value
+        boxes.append((left, top, right, bottom))
+        left = right
+    if frame is not None:
+        boxes = list(zip(*_framed(tuple(map(list, zip(*boxes))), frame)))
+    return boxes
 
 
 def _plumber_chars(plumber_page) -> _PageChars:
@@ -793,7 +659,7 @@ def _plumber_chars(plumber_page) -> _PageChars:
     return chars
 
 
-def _page_lines(chars: _PageChars, tables: list[_Table]) -> list[_Line]:
+def _page_lines(chars: _PageChars, tables: list[Table]) -> list[_Line]:
     """The page's lines top to bottom; a table's characters go to its cells and the table takes
     the place of its lines, one tab-separated row per line."""
     lines: list[_Line] = []
@@ -814,7 +680,7 @@ def _reading_order(lines: list[_Line]) -> list[_Line]:
     return lines
 
 
-def _runs_outside_tables(chars: _PageChars, start: int, end: int, tables: list[_Table],
+def _runs_outside_tables(chars: _PageChars, start: int, end: int, tables: list[Table],
                          table_chars: list[list[_Char]]) -> list[tuple[int, int]]:
     """A line's characters inside a table go to that table; the runs between them stay lines."""
     # A character is in a table when its centre is; most lines are too far above or below every
@@ -851,7 +717,7 @@ def _contains(box: Box, x: float, y: float) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _table_rows(table: _Table, chars: list[_Char]) -> list[list[str]]:
+def _table_rows(table: Table, chars: list[_Char]) -> list[list[str]]:
     """Each slot's text: the characters inside its cell's box, line by line, lines joined."""
     # The characters in order of their centres' height, so that a cell looks only at its own rows.
     centres = sorted(((c.top + c.bottom) / 2, i) for i, c in enumerate(chars))
