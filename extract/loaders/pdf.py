@@ -37,7 +37,7 @@ from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader
 from .pdf_glyphs import document_fonts, undecoded_text
-from .pdf_tables import Box, Matrix, Table, matrix_of, page_frame, page_tables, then
+from .pdf_tables import SHORTEST_EDGE, Box, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
     font_name, font_weight, form_object, loose_char_box, object_bounds, object_font, object_text, object_type, \
     page_object
@@ -70,6 +70,9 @@ OBJECT_DEPTH = 15
 LINE_SAMPLES = 6
 # Characters this far apart are enough to show most text objects have text (see _undecoded).
 SAMPLE_STEP = 16
+# Past this many text objects whose text is not known from those characters, the text page is
+# looked at character by character rather than once for each object (see _undecoded).
+FEW_UNKNOWN = 32
 
 _DIGITS = regex.compile(r"\d+")
 _LINE = re.compile(r"[^\r\n]+")
@@ -308,9 +311,12 @@ def _page_objects(page) -> _PageObjects:
                         found.bold_bands.append((bottom.value, top.value))
             elif kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
                 if level < OBJECT_DEPTH:
-                    found.paths.append((obj, outer))
                     object_bounds(obj, *bounds)
                     width, height = right.value - left.value, top.value - bottom.value
+                    # A path smaller than a point each way (on the page itself, whose frame only
+                    # turns it) cannot hold a ruling edge: a table's edges are at least that long.
+                    if level or width >= SHORTEST_EDGE or height >= SHORTEST_EDGE:
+                        found.paths.append((obj, outer))
                     if width > 10:
                         found.horizontal_rules += 2 if height > 10 else 1
                     if height > 10:
@@ -567,13 +573,17 @@ def _samples(text: str, first: int, last: int) -> list[int]:
 
 
 def _undecoded(objects: _PageObjects, textpage: Handle, count: int) -> list[Handle]:
-    """The text objects pdfium found no text in. Asking pdfium for an object's text scans the whole
-    text page, so first the text object of every SAMPLE_STEP-th character is looked up: an object
-    met there with a real character (Unicode value not 0) has text; only the others are asked."""
+    """The text objects pdfium found no text in (none of the text page's characters is theirs).
+    Asking pdfium for an object's text scans the whole text page, so first the text object of every
+    SAMPLE_STEP-th character is looked up: an object met there with a real character (Unicode value
+    not 0) has text. The others are asked, unless there are more than FEW_UNKNOWN of them: then the
+    text object of every character is looked up, once."""
     has_text = {char_object(textpage, i) for i in range(0, count, SAMPLE_STEP) if char_unicode(textpage, i)}
-    return [obj for obj, level in objects.text
-            if level < OBJECT_DEPTH and obj.value not in has_text
-            and object_text(obj, textpage, None, _NO_BUFFER) <= EMPTY_UTF16]
+    unknown = [obj for obj, level in objects.text if level < OBJECT_DEPTH and obj.value not in has_text]
+    if len(unknown) > FEW_UNKNOWN:
+        has_text = set(map(char_object, repeat(textpage, count), range(count)))
+        return [obj for obj in unknown if obj.value not in has_text]
+    return [obj for obj in unknown if object_text(obj, textpage, None, _NO_BUFFER) <= EMPTY_UTF16]
 
 
 def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, undecoded: list,
@@ -581,7 +591,8 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     """Put back the glyphs of the text objects pdfium left empty (see pdf_glyphs), each object's
     right after the last character of the text object drawn before it when they continue that
     character's line, else on a line of their own: where pdfplumber's character order puts them.
-    False when a lost object is not upright text on the page itself."""
+    False when a lost object is not on the page itself (it is in a Form XObject) or its text or
+    place cannot be read."""
     top_level = [obj.value for obj, level in objects.text if level == 0]
     position_of = {value: position for position, value in enumerate(top_level)}
     positions = [position_of.get(obj.value) for obj in undecoded]
@@ -620,27 +631,27 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
 def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None) -> list[tuple[float, float, float, float]] | None:
     """The boxes of a text object's glyphs in PDF coordinates (of the page as displayed, see
     pdf_tables.page_frame), built like pdfium's loose boxes: from the object's origin, each glyph
-    the font's advance width across, the font's ascent and descent up and down; None unless the
-    text is upright."""
+    the font's advance width along the line, the font's ascent and descent across it; None when
+    pdfium gives no matrix or size for the object."""
     text_object = ctypes.cast(obj, pdfium_raw.FPDF_PAGEOBJECT)
     matrix, size = pdfium_raw.FS_MATRIX(), ctypes.c_float()
     if not glyphs or not pdfium_raw.FPDFPageObj_GetMatrix(text_object, matrix):
         return None
     if not pdfium_raw.FPDFTextObj_GetFontSize(text_object, size):
         return None
-    if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
-        return None
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
     font = pdfium_raw.FPDFTextObj_GetFont(text_object)
     ascent, descent, width = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     pdfium_raw.FPDFFont_GetAscent(font, size.value, ascent)
     pdfium_raw.FPDFFont_GetDescent(font, size.value, descent)
-    top, bottom = matrix.f + matrix.d * ascent.value, matrix.f + matrix.d * descent.value
-    boxes, left = [], matrix.e
+    boxes, start = [], 0.0
     for glyph in glyphs:
         pdfium_raw.FPDFFont_GetGlyphWidth(font, ord(glyph), size.value, width)
-        right = left + matrix.a * width.value
-        boxes.append((left, top, right, bottom))
-        left = right
+        end = start + width.value
+        corners = [(a * x + c * y + e, b * x + d * y + f) for x in (start, end) for y in (descent.value, ascent.value)]
+        xs, ys = [x for x, _ in corners], [y for _, y in corners]
+        boxes.append((min(xs), max(ys), max(xs), min(ys)))
+        start = end
     if frame is not None:
         boxes = list(zip(*_framed(tuple(map(list, zip(*boxes))), frame)))
     return boxes
@@ -690,15 +701,20 @@ def _runs_outside_tables(chars: _PageChars, start: int, end: int, tables: list[T
     if not near:
         return [(start, end)]
     runs, run_start = [], start
+    text, lefts, tops, rights, bottoms, height = chars.text, chars.left, chars.top, chars.right, chars.bottom, chars.height
     for i in range(start, end):
-        char_top, char_bottom = chars.from_top(chars.top[i]), chars.from_top(chars.bottom[i])
-        x, y = (chars.left[i] + chars.right[i]) / 2, (char_top + char_bottom) / 2
-        inside = next((k for k, box in near if _contains(box, x, y)), None)
-        if inside is not None:
-            if i > run_start:
-                runs.append((run_start, i))
-            table_chars[inside].append(_Char(chars.text[i], char_top, char_bottom, chars.left[i], chars.right[i]))
-            run_start = i + 1
+        if height is None:
+            char_top, char_bottom = tops[i], bottoms[i]
+        else:
+            char_top, char_bottom = height - tops[i], height - bottoms[i]
+        x, y = (lefts[i] + rights[i]) / 2, (char_top + char_bottom) / 2
+        for k, box in near:
+            if _contains(box, x, y):
+                if i > run_start:
+                    runs.append((run_start, i))
+                table_chars[k].append(_Char(text[i], char_top, char_bottom, lefts[i], rights[i]))
+                run_start = i + 1
+                break
     if end > run_start:
         runs.append((run_start, end))
     return runs
@@ -719,13 +735,20 @@ def _contains(box: Box, x: float, y: float) -> bool:
 
 def _table_rows(table: Table, chars: list[_Char]) -> list[list[str]]:
     """Each slot's text: the characters inside its cell's box, line by line, lines joined."""
-    # The characters in order of their centres' height, so that a cell looks only at its own rows.
+    # The characters in order of their centres' height, so that a cell looks only at its own rows;
+    # those of a band of rows (the cells of a row share theirs) then in order of their centres' x.
     centres = sorted(((c.top + c.bottom) / 2, i) for i, c in enumerate(chars))
     heights = [y for y, _ in centres]
+    bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}
     texts: dict[Box, str] = {}
     for box in {b for row in table.slots for b in row if b}:
-        rows = centres[bisect_left(heights, box[1]):bisect_right(heights, box[3])]
-        in_box = sorted(i for _, i in rows if box[0] <= (chars[i].left + chars[i].right) / 2 <= box[2])
+        band = bands.get((box[1], box[3]))
+        if band is None:
+            rows = centres[bisect_left(heights, box[1]):bisect_right(heights, box[3])]
+            across = sorted(((chars[i].left + chars[i].right) / 2, i) for _, i in rows)
+            band = bands[box[1], box[3]] = ([x for x, _ in across], [i for _, i in across])
+        xs, members = band
+        in_box = sorted(members[bisect_left(xs, box[0]):bisect_right(xs, box[2])])
         texts[box] = _whole_characters(cell_text("\n".join(_text_lines([chars[i] for i in in_box]))), [])[0]
     return [[texts.get(b, "") if b else "" for b in row] for row in table.slots]
 

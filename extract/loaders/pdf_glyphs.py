@@ -21,18 +21,22 @@ from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.psparser import LIT, PSLiteral, literal_name
 from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 
-# The content-stream tokens that matter here; the search passes over everything else (numbers,
-# other operators). A literal string may hold balanced parentheses, and an inline image's bytes
-# (BI … ID … EI) are skipped whole so that nothing in them reads as a token.
+# What must follow an operator: a delimiter, white space or the end of the stream.
+_END = rb"(?![^\s()<>\[\]{}/%])"
+# The content-stream tokens that matter here, the search passing over everything else (numbers,
+# names, other operators): a string, with the operator showing it (Tj, ' or ") if one follows; an
+# array shown by TJ; a font selected by Tf; q and Q, which save and restore it. A literal string
+# may hold balanced parentheses; strings not shown, comments and an inline image's bytes
+# (BI … ID … EI) are passed over whole, so that nothing in them reads as a token.
 _TOKEN = regex.compile(rb"""
-      (?P<string>\((?:[^()\\]++|\\.|(?&string))*+\))
-    | <(?P<hex>[0-9A-Fa-f\s]*)>
-    | (?P<inline_image>\bBI\b.*?\bID\b.*?\bEI\b)
+      (?P<string>\((?:[^()\\]++|\\.|(?&string))*+\)|<[0-9A-Fa-f\s]*+>)(?:\s*+(?P<show>Tj|'|")""" + _END + rb""")?
+    | (?P<array>\[(?:\((?:[^()\\]++|\\.|(?&string))*+\)|<[0-9A-Fa-f\s]*+>|[^\]()<])*+\])\s*+TJ""" + _END + rb"""
+    | \bBI\b.*?\bID\b.*?\bEI\b
     | %[^\r\n]*
-    | (?P<array_start>\[) | (?P<array_end>\])
-    | /(?P<name>[^\s()<>\[\]{}/%]*)
-    | (?<![^\s()<>\[\]{}/%])(?P<operator>Tj|TJ|Tf|q|Q|'|")(?![^\s()<>\[\]{}/%])
-""", regex.S | regex.X)
+    | /(?P<font>[^\s()<>\[\]{}/%]*+)\s++[-+]?[\d.]++\s++Tf""" + _END + rb"""
+    | (?<![^\s()<>\[\]{}%])(?P<state>[qQ])""" + _END, regex.S | regex.X)
+# The strings of a shown array.
+_STRING = regex.compile(rb"(?P<string>\((?:[^()\\]++|\\.|(?&string))*+\))|<[0-9A-Fa-f\s]*+>", regex.S)
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(\r\n|\r|\n)|(.))", re.S)
 _ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -99,34 +103,21 @@ def _text_showing(content: bytes) -> list[tuple[str, list[bytes]]]:
     them. The strings stay undecoded (most are never needed)."""
     shows = []
     font, saved_fonts = None, []
-    name = string = shown_array = array = None
     for token in _TOKEN.finditer(content):
-        kind = token.lastgroup
-        if kind in ("string", "hex"):
-            if array is None:
-                string = token[0]
-            else:
-                array.append(token[0])
-        elif kind == "array_start":
-            array = []
-        elif kind == "array_end":
-            shown_array, array = array, None
-        elif kind == "name":
-            name = token["name"]
-        elif kind == "operator":
-            operator = token["operator"]
-            if operator == b"q":
-                saved_fonts.append(font)
-            elif operator == b"Q":
-                font = saved_fonts.pop() if saved_fonts else font
-            elif operator == b"Tf":
-                font = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), name or b"").decode("latin-1")
-            elif font is not None:
-                shown = (shown_array if operator == b"TJ" else [string]) or []
-                strings = [s for s in shown if s and not _NO_BYTES.fullmatch(s)]
+        kind = token.lastgroup  # show, array, font or state; string for a string not shown
+        if kind == "show" or kind == "array":
+            if font is not None:
+                shown = [m[0] for m in _STRING.finditer(token[kind])] if kind == "array" else [token["string"]]
+                strings = [s for s in shown if not _NO_BYTES.fullmatch(s)]
                 if strings:
                     shows.append((font, strings))
-            string = shown_array = None
+        elif kind == "font":
+            font = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), token[kind]).decode("latin-1")
+        elif kind == "state":
+            if token[kind] == b"q":
+                saved_fonts.append(font)
+            elif saved_fonts:
+                font = saved_fonts.pop()
     return shows
 
 

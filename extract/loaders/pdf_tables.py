@@ -27,13 +27,15 @@ from .pdfium_calls import Handle, object_matrix, path_segment, path_segment_coun
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom, from the top of the page
 Matrix = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f as in PDF
 
+_MOVE, _CURVE = pdfium_raw.FPDF_SEGMENT_MOVETO, pdfium_raw.FPDF_SEGMENT_BEZIERTO
+
 # pdfplumber's TableSettings defaults: edges within this of one line are snapped onto it, pieces
 # of a line this close are joined, and an edge reaching this near another crosses it.
 SNAP = 3
 JOIN = 3
 CROSS = 3
 # Edges shorter than this are not looked at (edge_min_length_prefilter), or dropped once joined.
-SHORTEST_PAINTED = 1
+SHORTEST_EDGE = 1
 SHORTEST_JOINED = 3
 # A slot's centre this close to a cell's edge is on the edge, so in the cell (which side of the
 # edge it falls on would be decided by rounding).
@@ -110,9 +112,9 @@ def page_tables(paths: list[tuple[Handle, Matrix | None]], height: float,
     for path, outer in paths:
         for ops, points in _subpaths(path, outer):
             for edge, orientation in _path_edges(ops, points, height):
-                if orientation == "v" and edge.height >= SHORTEST_PAINTED:
+                if orientation == "v" and edge.height >= SHORTEST_EDGE:
                     vertical.append(edge)
-                elif orientation == "h" and edge.width >= SHORTEST_PAINTED:
+                elif orientation == "h" and edge.width >= SHORTEST_EDGE:
                     horizontal.append(edge)
     if len(vertical) < 2 or len(horizontal) < 2:
         return []  # a cell needs two ruling lines each way
@@ -136,24 +138,22 @@ def _subpaths(path: Handle, outer: Matrix | None) -> list[tuple[str, list[tuple[
     the point each one ends at, in the page's coordinates (see page_tables). pdfium keeps a curve
     as three points and closes a subpath by marking its last point, after adding a line back to
     the start if needed."""
-    a, b, c, d, e, f = matrix_of(path)
+    a, b, c, d, e, f = then(matrix_of(path), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_out, y_out = ctypes.byref(x), ctypes.byref(y)
     subpaths: list[tuple[list[str], list[tuple[float, float]]]] = []
     curve_points = 0
     for i in range(path_segment_count(path)):
         segment = path_segment(path, i)
-        segment_point(segment, ctypes.byref(x), ctypes.byref(y))
+        segment_point(segment, x_out, y_out)
         point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        if outer is not None:
-            a2, b2, c2, d2, e2, f2 = outer
-            point = (a2 * point[0] + c2 * point[1] + e2, b2 * point[0] + d2 * point[1] + f2)
         kind = segment_type(segment)
-        if kind == pdfium_raw.FPDF_SEGMENT_MOVETO or not subpaths:
+        if kind == _MOVE or not subpaths:
             subpaths.append((["m"], [point]))
             curve_points = 0
             continue
         ops, points = subpaths[-1]
-        if kind == pdfium_raw.FPDF_SEGMENT_BEZIERTO:
+        if kind == _CURVE:
             curve_points += 1
             if curve_points % 3:
                 continue  # a control point
@@ -308,13 +308,12 @@ def _cells(crossings: dict[tuple[float, float], tuple[set, set]]) -> list[Box]:
     for x, top in sorted(crossings):
         point = (x, top)
         tops, xs = down[x], across[top]
-        below = [(x, t) for t in tops[bisect_right(tops, top):] if same_vertical(point, (x, t))]
-        if not below:
-            continue
-        right = [(r, top) for r in xs[bisect_right(xs, x):] if same_horizontal(point, (r, top))]
-        cell = next(((x, top, r[0], b[1]) for b in below for r in right
-                     if (r[0], b[1]) in crossings and same_vertical((r[0], b[1]), r)
-                     and same_horizontal((r[0], b[1]), b)), None)
+        # Looked at lazily, in pdfplumber's order: most crossings find their cell at once.
+        below = ((x, t) for t in tops[bisect_right(tops, top):] if same_vertical(point, (x, t)))
+        right = xs[bisect_right(xs, x):]
+        cell = next(((x, top, r, b[1]) for b in below for r in right
+                     if same_horizontal(point, (r, top)) and (r, b[1]) in crossings
+                     and same_vertical((r, b[1]), (r, top)) and same_horizontal((r, b[1]), b)), None)
         if cell:
             cells.append(cell)
     return cells
