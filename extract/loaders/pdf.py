@@ -533,15 +533,17 @@ def _sampled_lines(text: str, handle: Handle, frame: Matrix | None, objects: _Pa
         wanted += picked
     left, top, right, bottom = _CHAR_BOXES.read(handle, wanted, frame)
     halves = _SURROGATE.search(text) is not None  # see _char_text
+    if objects.bold and objects.bold_bands is not None:
+        band_bottoms, band_tops = _joined_bands(objects.bold_bands)
     lines = []
     for (start, end), (low, high) in zip(spans, measured):
         glyphs = text[start:end]
         line_text = despace_cjk(glyphs)
         line_top = max(top[low:high])
         bold = []
-        if objects.bold and (objects.bold_bands is None or any(
-                band_bottom < line_top and min(bottom[low:high]) < band_top
-                for band_bottom, band_top in objects.bold_bands)):
+        # The last band starting below the line's top is the highest reaching up from there.
+        if objects.bold and (objects.bold_bands is None or (
+                (k := bisect_left(band_bottoms, line_top) - 1) >= 0 and min(bottom[low:high]) < band_tops[k])):
             owners = map(char_object, repeat(handle, end - start), range(start, end))
             bold = _bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
         lefts, rights = left[low:high], right[low:high]
@@ -550,6 +552,21 @@ def _sampled_lines(text: str, handle: Handle, frame: Matrix | None, objects: _Pa
             line_text, bold = _whole_characters(line_text, bold)
         lines.append(_Line(line_text, height - line_top, min(lefts), max(rights), widths[len(widths) // 2], bold))
     return _reading_order(lines)
+
+
+def _joined_bands(bands: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """The bottoms and tops of the bands (bottom, top) joined where they overlap, bottom to top:
+    a line reaches into one of the bands (its top above the band's bottom, its bottom below the
+    band's top) if and only if it reaches into one of these."""
+    bottoms: list[float] = []
+    tops: list[float] = []
+    for band_bottom, band_top in sorted(bands):
+        if tops and band_bottom < tops[-1]:
+            tops[-1] = max(tops[-1], band_top)
+        else:
+            bottoms.append(band_bottom)
+            tops.append(band_top)
+    return bottoms, tops
 
 
 def _line_samples(text: str, start: int, end: int) -> list[int]:
@@ -827,13 +844,25 @@ def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[
         for line in lines:
             if "\t" not in line.text and (line.top < margin or line.top > heights[index] - margin):
                 margin_lines.append((index, line, _DIGITS.sub("#", line.text.replace(" ", ""))))
-    by_key: dict[str, list[tuple[int, float]]] = {}
+    by_key: dict[str, list[tuple[float, int, _Line]]] = {}
     for index, line, key in margin_lines:
-        by_key.setdefault(key, []).append((index, line.top))
+        by_key.setdefault(key, []).append((line.top, index, line))
     needed = max(2, math.ceil(len(pages) * REPEAT_SHARE))
     running = set()
-    for index, line, key in margin_lines:
-        pages_with_it = {i for i, top in by_key[key] if abs(top - line.top) <= SAME_PLACE}
-        if len(pages_with_it) >= needed:
-            running.add((index, id(line)))
+    for same_text in by_key.values():
+        # Top to bottom, with the pages of the lines within SAME_PLACE of each in a moving window.
+        same_text.sort(key=operator.itemgetter(0))
+        pages_near: Counter[int] = Counter()
+        low = high = 0
+        for top, index, line in same_text:
+            while high < len(same_text) and same_text[high][0] - top <= SAME_PLACE:
+                pages_near[same_text[high][1]] += 1
+                high += 1
+            while top - same_text[low][0] > SAME_PLACE:
+                pages_near[same_text[low][1]] -= 1
+                if not pages_near[same_text[low][1]]:
+                    del pages_near[same_text[low][1]]
+                low += 1
+            if len(pages_near) >= needed:
+                running.add((index, id(line)))
     return running

@@ -14,6 +14,7 @@ page as displayed (see page_frame).
 from __future__ import annotations
 
 import ctypes
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
@@ -356,6 +357,8 @@ def _covering_cells(boxes: list[list[Box | None]], column_x: list[float | None])
     a slot under a merged cell empty (None), and the covering cell is found up and to the left.
     With the columns of the table's part on the previous page, a cell is found across the row."""
     own_grid = len(column_x) == max(len(row) for row in boxes)
+    # How far down each row's cells reach: rows whose cells all end above a slot are passed over.
+    reach = [max((b[3] for b in row if b), default=-math.inf) for row in boxes]
     slots = []
     for r, row in enumerate(boxes):
         # The row's centre from its shortest cell: a cell merged down reaches into the rows below.
@@ -365,7 +368,8 @@ def _covering_cells(boxes: list[list[Box | None]], column_x: list[float | None])
         for c, x in enumerate(column_x):
             box = row[c] if own_grid and c < len(row) else None
             if box is None and row_y is not None and x is not None:
-                box = next((b for rr in range(r, -1, -1) for b in (boxes[rr][:c + 1] if own_grid else boxes[rr])
+                box = next((b for rr in range(r, -1, -1) if row_y <= reach[rr] + ON_EDGE
+                            for b in (boxes[rr][:c + 1] if own_grid else boxes[rr])
                             if b and b[0] - ON_EDGE <= x <= b[2] + ON_EDGE
                             and b[1] - ON_EDGE <= row_y <= b[3] + ON_EDGE), None)
             out.append(box)
