@@ -17,11 +17,13 @@ from pdfminer import pdffont
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
+from extract import loaders
 from extract.loaders import load
 from extract.loaders import pdf as pdf_loader
 from extract.loaders import pdf_tables
 
 REALDOCS = Path(__file__).resolve().parent.parent.parent / "shared" / "realdocs"
+DEFAULT_MAX_PAGES = loaders.MAX_PAGES
 # A small ruled table: its rows as the loader writes them, tab-separated.
 ROWS = [("Item", "Amount"), ("Income", "1,234.00"), ("Spending", "1,200.00")]
 TABLE_TEXT = ["\t".join(row) for row in ROWS]
@@ -32,6 +34,12 @@ def _realdoc(prefix: str) -> Path:
     if not found:
         pytest.skip(f"{REALDOCS} holds no {prefix}_*.pdf (published reports are not part of the project)")
     return found[0]
+
+
+@pytest.fixture(autouse=True)
+def _default_page_limit(monkeypatch):
+    """The page limit as a fresh process has it (an in-process `ingest --max-pages` elsewhere sets it)."""
+    monkeypatch.setattr(loaders, "MAX_PAGES", DEFAULT_MAX_PAGES)
 
 
 @pytest.fixture
