@@ -159,6 +159,8 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+DEFAULT_MAX_PAGES = loaders.MAX_PAGES
+
 # Bounds of the options: past them a value is a slip of the keyboard (and the system calls refuse it).
 MAX_TIMEOUT = 7 * 24 * 3600
 MAX_MEMORY_MB = 2 ** 24       # 16 TB
@@ -178,7 +180,7 @@ def parser() -> argparse.ArgumentParser:
                         help="stop and report a file that takes longer (default %(default)s)")
     ingest.add_argument("--max-memory", type=_whole(64, MAX_MEMORY_MB), default=Limits.memory_mb, metavar="MB",
                         help="memory a worker may use for one file (default %(default)s)")
-    ingest.add_argument("--max-pages", type=_whole(1, 10 ** 9), default=loaders.MAX_PAGES, metavar="N",
+    ingest.add_argument("--max-pages", type=_whole(1, 10 ** 9), default=DEFAULT_MAX_PAGES, metavar="N",
                         help="refuse PDFs with more pages (default %(default)s)")
     ingest.add_argument("--force", action="store_true", help="parse every file again, cached or not")
     ingest.add_argument("--cache", metavar="DIR", default=str(default_cache_folder()),
@@ -252,8 +254,11 @@ def _command(args) -> int:
             return 2
         cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
         loaders.MAX_PAGES = args.max_pages  # the workers are forked after this
-        return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache,
-                          Limits(args.timeout, args.max_memory))
+        try:
+            return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache,
+                              Limits(args.timeout, args.max_memory))
+        finally:  # main() may run again in this process (the API, tests)
+            loaders.MAX_PAGES = DEFAULT_MAX_PAGES
     if args.command == "eval":
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
     if args.command == "compare":
