@@ -2,19 +2,42 @@
 from __future__ import annotations
 
 import functools
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import cn2an
 import regex
 
 from . import rules
 
+# An Arabic figure as written: digits, grouped by threes or not, and a decimal part. Anything else
+# Decimal would take is not a figure in this genre: Chinese reports never write exponents (1E5),
+# NaN, Infinity or 1_000, and commas out of their places (1,2,3,4) join cells, not thousands.
+_ARABIC = regex.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+@functools.cache
+def arabic_pattern() -> str:
+    """A regex source matching one Arabic number as written (2,653.04 / 2653.04).
+
+    The rules already leave digits glued to a letter alone (A3, 1E5); the exponent of 1E+5 is no
+    figure either. Long runs are scanned in linear time, with the rules' matches: the pattern is
+    atomic, since a shorter piece of a run is always followed by more of it, never by what may follow
+    a figure; and a group of 1,234,234,… starts no match where the group before it could, since that
+    start already tried every end this one could reach."""
+    arabic = rules.load("numbers")["arabic"]
+    return rf"(?<![A-Za-z][+-])(?!(?<=,\d{{3}},)\d{{3}}(?!\d))(?>{arabic})"
+
 
 @functools.cache
 def number_pattern() -> str:
-    """A regex source matching one number, Arabic or Chinese, in group `num`."""
-    cfg = rules.load("numbers")
-    return f"(?P<num>{cfg['arabic']}|{cfg['chinese']})"
+    """A regex source matching one number, Arabic or Chinese, in group `num`.
+
+    A Chinese numeral does not start inside a run of numeral characters after one that could start
+    it (九九九, 一亿一亿): that earlier start already tried every end a later one could reach, and
+    trying them again from every character would take time quadratic in the run's length."""
+    chinese = rules.load("numbers")["chinese"]
+    starts, inner = regex.findall(r"\[[^\]]+\]", chinese)[:2]  # what a numeral starts with, what may follow
+    return f"(?P<num>{arabic_pattern()}|(?={starts})(?<!{starts}{inner}*?){chinese})"
 
 
 @functools.cache
@@ -23,15 +46,14 @@ def _lone() -> frozenset[str]:
 
 
 def parse_number(text: str) -> Decimal | None:
-    """The value of a number as written, or None when it is not one (a lone 一 is an article)."""
+    """The exact value of a number as written, however long (the dataset writer rounds it to its
+    column or leaves it out with a note), or None when it is not one (a lone 一 is an article, 1E5 a
+    code, 1,2341,234 cells run together)."""
     text = text.strip()
     if not text:
         return None
     if text[0].isdigit():
-        try:
-            return Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            return None
+        return Decimal(text.replace(",", "")) if _ARABIC.fullmatch(text) else None
     if text in _lone():
         return None
     try:

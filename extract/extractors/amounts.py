@@ -3,7 +3,7 @@ that names it and the role the label maps to (rules/amounts.yaml)."""
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import regex
 
@@ -15,6 +15,10 @@ from . import Context, register
 from .text_tables import figure_cells, in_tables, number_of
 
 CENT = Decimal("0.01")
+# Money has at most this many digits before its point, in the unit written. A government's whole
+# budget is about 14 digits in yuan; a longer run is a code, an account number or cells run together,
+# not money, and no fact.
+MAX_MONEY_DIGITS = 20
 
 
 @functools.cache
@@ -59,12 +63,22 @@ TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_rec
 
 def find_amounts(text: str):
     """(start, end, value in yuan) for every amount of money in text."""
-    cfg, pattern, _ = _config()
+    _, pattern, _ = _config()
     for m in pattern.finditer(text):
         number = parse_number(m.group("num"))
-        if number is None:
-            continue
-        yield m.start(), m.end(), (number * Decimal(cfg["units"][m.group("unit")])).quantize(CENT)
+        value = in_yuan(number, m.group("unit")) if number is not None else None
+        if value is not None:
+            yield m.start(), m.end(), value
+
+
+def in_yuan(number: Decimal, unit: str) -> Decimal | None:
+    """A number in a money unit as yuan, to the cent; None when it is too long to be money."""
+    if number.adjusted() >= MAX_MONEY_DIGITS:
+        return None
+    # Exact whatever its decimals: the number's digits, nine more for the unit (亿元 is 100000000)
+    # and two for the cents. The default context keeps 28 digits and raises on a quantize past them.
+    with localcontext(prec=len(number.as_tuple().digits) + 11):
+        return (number * Decimal(_config()[0]["units"][unit])).quantize(CENT)
 
 
 @register("amounts", requires=("text_tables",), table="amounts")
@@ -106,14 +120,15 @@ def _bare(label: str) -> bool:
 
 def _table_amounts(ctx: Context) -> list[Amount]:
     """Numbers under a money column of a figure table whose unit is given (单位：万元, 金额（万元）)."""
-    cfg, *_ = _config()
     facts = []
     for table in ctx.results["text_tables"]:
         for cell in figure_cells(table):
             number = number_of(cell.text)
             if cell.percent or cell.unit is None or number is None:
                 continue
+            value = in_yuan(number, cell.unit)
+            if value is None:
+                continue
             role = classify(cell.header)[0] if cell.whole_row else "other"
-            value = (number * Decimal(cfg["units"][cell.unit])).quantize(CENT)
             facts.append(Amount(label=cell.label, role=role, value_yuan=value, span=make_span(ctx, cell.start, cell.end)))
     return facts

@@ -4,15 +4,19 @@ the last digit of each term), the stated execution rate within 0.05 percentage p
 rounding, whichever is larger."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, localcontext
 
 from .. import rules
 from ..model import Amount, Check, Rate
 from ..numbers import decimals_of, parse_number
 from . import Context, register
+from .amounts import MAX_MONEY_DIGITS
 
 SOURCES = ("source_general_public_budget", "source_government_fund", "source_state_capital", "source_other")
 RATE_TOLERANCE = Decimal("0.05")
+# Money in yuan has at most MAX_MONEY_DIGITS + 8 digits (亿元) and its cents; ten more keep sums of
+# them exact, which the default context (28 digits) would round.
+PRECISION = MAX_MONEY_DIGITS + 8 + 2 + 10
 
 
 def _printed(amount: Amount) -> tuple[str, tuple[str, Decimal]]:
@@ -73,6 +77,13 @@ def _rate_check(rate: Rate | None, spent: Amount | None, budget: Amount | None) 
 
 @register("checks", requires=("amounts", "rates"), table="checks")
 def extract_checks(ctx: Context) -> list[Check]:
+    # A stated rate may be as long as the text makes it: exponents as wide as Decimal has, so that
+    # comparing it overflows nothing.
+    with localcontext(prec=PRECISION, Emax=MAX_EMAX, Emin=MIN_EMIN):
+        return _checks(ctx)
+
+
+def _checks(ctx: Context) -> list[Check]:
     first: dict[str, Amount] = {}
     for amount in ctx.results["amounts"]:
         first.setdefault(amount.role, amount)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 
 import regex
 
 from .. import rules
 from ..model import Grade
+from ..numbers import parse_number
 from . import Context, register
 
 
@@ -26,7 +26,7 @@ def extract_grade(ctx: Context) -> Grade:
     text = ctx.doc.text
     grade = _first(text, patterns, "grade")
     score = _first(text, scores, "score")
-    value = Decimal(score) if score is not None else None
+    value = parse_number(score) if score is not None else None
     return Grade(grade=grade, score=value if value is not None and value <= 100 else None)
 
 

@@ -2,15 +2,16 @@
 偏差原因 …, columns in any order, named as in rules/tables.yaml) → one Indicator per row."""
 from __future__ import annotations
 
+import functools
+
 import regex
 
 from .. import rules
 from ..model import Indicator
-from ..numbers import parse_number
+from ..numbers import arabic_pattern, parse_number
 from . import Context, register
 from .text_tables import CellSpan, TextTable, header_key, indicator_fields
 
-_SCORE = regex.compile(r"\d+(?:\.\d+)?")
 # Upper levels a text table leaves empty under a merged cell continue from the row above.
 CARRIED = ("level1", "level2")
 
@@ -70,6 +71,13 @@ def _cell(row: list[CellSpan], col: int) -> str:
     return row[col].text.strip() if col < len(row) else ""
 
 
+@functools.cache
+def _first_number():
+    # Digits a letter follows are a code or an exponent (1E5), not a weight or a score.
+    return regex.compile(rf"{arabic_pattern()}(?![A-Za-z])")
+
+
 def _number(text: str):
-    m = _SCORE.search(text)
+    """The first number in a weight or score cell (10分, 9.5)."""
+    m = _first_number().search(text)
     return parse_number(m.group()) if m else None

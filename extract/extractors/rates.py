@@ -2,24 +2,25 @@
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 
 import regex
 
 from .. import rules
 from ..model import Rate
-from ..numbers import parse_number
+from ..numbers import arabic_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
 from .amounts import classify
 from .text_tables import figure_cells, in_tables, number_of
 
-_PERCENT = regex.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)[ \t]*%|百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
-
-
 @functools.cache
 def _config():
     return rules.load("rates")
+
+
+@functools.cache
+def _percent():
+    return regex.compile(rf"(?P<num>{arabic_pattern()})[ \t]*%|百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
 
 
 @register("rates", requires=("amounts", "text_tables"), table="rates")
@@ -32,8 +33,8 @@ def extract_rates(ctx: Context) -> list[Rate]:
     component_sentences = {a.span.evidence for a in ctx.results["amounts"] if classify(a.label)[1]}
     facts = []
     previous_end = 0
-    for m in _PERCENT.finditer(text):
-        value = Decimal(m.group("num")) if m.group("num") else parse_number(m.group("cn"))
+    for m in _percent().finditer(text):
+        value = parse_number(m.group("num") or m.group("cn"))
         if value is None:
             continue
         if in_tables(tables, m.start()):
@@ -55,7 +56,9 @@ def _table_rates(ctx: Context) -> list[Rate]:
         for cell in figure_cells(table):
             if not cell.percent:
                 continue
-            role = role_for(cell.header, _config()["roles"]) if cell.whole_row else "other"
             value = number_of(cell.text)
+            if value is None:
+                continue  # not one figure (cells run together, a figure too long)
+            role = role_for(cell.header, _config()["roles"]) if cell.whole_row else "other"
             facts.append(Rate(label=cell.label, role=role, value_pct=value, span=make_span(ctx, cell.start, cell.end)))
     return facts

@@ -170,6 +170,7 @@ _CELL_NUMBER = regex.compile(r"-?[\d,，]+(?:\.\d+)?")
 
 
 def number_of(cell_text: str):
-    """The number in a figure cell (≥ and 约 dropped)."""
+    """The number in a figure cell (≥ and 约 dropped); None when the cell holds no one figure (cells
+    the PDF's text layer ran together, 1,2341,234)."""
     m = _CELL_NUMBER.search(cell_text)
     return parse_number(m.group()) if m else None
