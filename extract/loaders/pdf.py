@@ -621,9 +621,10 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     last_char = {owner: i for i, owner in enumerate(owners)}  # each text object's last character
     runs: dict[int, list] = {}  # what goes before each position of pdfium's text
     put_back: dict[int, tuple[list, float, float]] = {}  # object → its run, its last glyph's left and top
+    metrics: dict = {}  # the page's fonts' measures (see _glyph_boxes)
     for obj, position in zip(undecoded, positions):
         glyphs = texts[position]
-        boxes = _glyph_boxes(obj, glyphs, frame)
+        boxes = _glyph_boxes(obj, glyphs, frame, metrics)
         if boxes is None:
             return False
         previous = top_level[position - 1] if position else None
@@ -645,11 +646,13 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     return True
 
 
-def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None) -> list[tuple[float, float, float, float]] | None:
+def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None,
+                 metrics: dict) -> list[tuple[float, float, float, float]] | None:
     """The boxes of a text object's glyphs in PDF coordinates (of the page as displayed, see
     pdf_tables.page_frame), built like pdfium's loose boxes: from the object's origin, each glyph
     the font's advance width along the line, the font's ascent and descent across it; None when
-    pdfium gives no matrix or size for the object."""
+    pdfium gives no matrix or size for the object. metrics keeps what was asked of each font at
+    each size on the page: the lost objects of a page are mostly the same glyph in a few fonts."""
     text_object = ctypes.cast(obj, pdfium_raw.FPDF_PAGEOBJECT)
     matrix, size = pdfium_raw.FS_MATRIX(), ctypes.c_float()
     if not glyphs or not pdfium_raw.FPDFPageObj_GetMatrix(text_object, matrix):
@@ -658,14 +661,21 @@ def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None) -> list[tuple[f
         return None
     a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
     font = pdfium_raw.FPDFTextObj_GetFont(text_object)
-    ascent, descent, width = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    pdfium_raw.FPDFFont_GetAscent(font, size.value, ascent)
-    pdfium_raw.FPDFFont_GetDescent(font, size.value, descent)
+    key = (ctypes.cast(font, ctypes.c_void_p).value, size.value)
+    if key not in metrics:
+        ascent, descent = ctypes.c_float(), ctypes.c_float()
+        pdfium_raw.FPDFFont_GetAscent(font, size.value, ascent)
+        pdfium_raw.FPDFFont_GetDescent(font, size.value, descent)
+        metrics[key] = (ascent.value, descent.value, {})
+    ascent, descent, widths = metrics[key]
     boxes, start = [], 0.0
     for glyph in glyphs:
-        pdfium_raw.FPDFFont_GetGlyphWidth(font, ord(glyph), size.value, width)
-        end = start + width.value
-        corners = [(a * x + c * y + e, b * x + d * y + f) for x in (start, end) for y in (descent.value, ascent.value)]
+        if glyph not in widths:
+            width = ctypes.c_float()
+            pdfium_raw.FPDFFont_GetGlyphWidth(font, ord(glyph), size.value, width)
+            widths[glyph] = width.value
+        end = start + widths[glyph]
+        corners = [(a * x + c * y + e, b * x + d * y + f) for x in (start, end) for y in (descent, ascent)]
         xs, ys = [x for x, _ in corners], [y for _, y in corners]
         boxes.append((min(xs), max(ys), max(xs), min(ys)))
         start = end

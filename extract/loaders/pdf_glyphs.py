@@ -35,6 +35,9 @@ _TOKEN = regex.compile(rb"""
     | %[^\r\n]*
     | /(?P<font>[^\s()<>\[\]{}/%]*+)\s++[-+]?[\d.]++\s++Tf""" + _END + rb"""
     | (?<![^\s()<>\[\]{}%])(?P<state>[qQ])""" + _END, regex.S | regex.X)
+# A string in a shown array that holds bytes: one opened but not closed at once (line continuations
+# aside), or <…> with a hex digit. (A parenthesis inside a string is in a string that holds bytes.)
+_HOLDS_BYTES = regex.compile(rb"\((?!(?:\\(?:\r\n|\r|\n))*\))|<[^>]*?[0-9A-Fa-f]")
 # The strings of a shown array.
 _STRING = regex.compile(rb"(?P<string>\((?:[^()\\]++|\\.|(?&string))*+\))|<[0-9A-Fa-f\s]*+>", regex.S)
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(\r\n|\r|\n)|(.))", re.S)
@@ -70,7 +73,8 @@ def undecoded_text(page, object_count: int, wanted: list[int],
     font_specs = resolve1(resolve1(page.resources or {}).get("Font")) or {}
     texts = {}
     for index in wanted:
-        font_name, strings = shows[index]
+        font_name, shown = shows[index]
+        strings = [m[0] for m in _STRING.finditer(shown)] if shown[:1] == b"[" else [shown]
         reference = font_specs.get(font_name)
         spec = resolve1(reference)
         if not isinstance(spec, dict):
@@ -97,20 +101,20 @@ def _codes_are_unicode(spec: dict) -> bool:
             and _UNICODE_CMAP.fullmatch(literal_name(encoding)) is not None)
 
 
-def _text_showing(content: bytes) -> list[tuple[str, list[bytes]]]:
-    """(font resource name, string tokens) of each text-showing operator with text, in stream
-    order; operators met before any font is selected are left out, as pdfium makes no object for
-    them. The strings stay undecoded (most are never needed)."""
+def _text_showing(content: bytes) -> list[tuple[str, bytes]]:
+    """(font resource name, what it shows: a string token or an array) of each text-showing
+    operator with text, in stream order; operators met before any font is selected are left out,
+    as pdfium makes no object for them. Nothing is decoded (most are never needed)."""
     shows = []
     font, saved_fonts = None, []
     for token in _TOKEN.finditer(content):
         kind = token.lastgroup  # show, array, font or state; string for a string not shown
-        if kind == "show" or kind == "array":
-            if font is not None:
-                shown = [m[0] for m in _STRING.finditer(token[kind])] if kind == "array" else [token["string"]]
-                strings = [s for s in shown if not _NO_BYTES.fullmatch(s)]
-                if strings:
-                    shows.append((font, strings))
+        if kind == "array":
+            if font is not None and _HOLDS_BYTES.search(token[kind]):
+                shows.append((font, token[kind]))
+        elif kind == "show":
+            if font is not None and not _NO_BYTES.fullmatch(token["string"]):
+                shows.append((font, token["string"]))
         elif kind == "font":
             font = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), token[kind]).decode("latin-1")
         elif kind == "state":
