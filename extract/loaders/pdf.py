@@ -385,11 +385,8 @@ class _PageChars:
         return self.height - max(self.top[start:end]), self.height - min(self.bottom[start:end])
 
     def append(self, ch: str | None, box: tuple[float, float, float, float], bold: bool) -> None:
-        """Add a character at the end; box is (left, top, right, bottom) in the source's y."""
-        if isinstance(self.text, str):
-            self.text += ch
-        else:
-            self.text.append(ch)
+        """Add a character of pdfplumber's at the end; box is (left, top, right, bottom)."""
+        self.text.append(ch)
         for values, value in zip((self.left, self.top, self.right, self.bottom), box):
             values.append(value)
         if self.bold is not None:
