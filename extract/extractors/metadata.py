@@ -15,6 +15,7 @@ from . import Context, register
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = regex.compile(r"(二[〇零○Ｏ0][一二三四五六七八九〇零○0]{2})\s*年")
 _YEAR_ONLY = regex.compile(r"(?:19|20)\d{2}\s*年(?:度)?")
+_NEXT_LABEL = regex.compile(r"(?:金额单位|计量单位|单位|填报日期|日期)$")
 _TRAILING_CONTENTS = regex.compile(r"(?<=.{4})目\s*录$")
 _FIELD_PREFIX = regex.compile(r"^.*[\]】]\s*(?=[^\]】]*(?:报告|自评表)$)")
 # Saved web pages put navigation before the title; it is looked for this far down.
@@ -113,6 +114,8 @@ def department_from_fields(text: str) -> str | None:
     _, field_re, suffixes = _config()
     for m in field_re.finditer(text):
         name = regex.sub(r"^\d+\s*[-—－]\s*", "", m.group("name"))
+        if text[m.end():m.end() + 1] in ("：", ":"):  # the next field's label is glued on (…办公厅单位：万元)
+            name = _NEXT_LABEL.sub("", name)
         if name.endswith(suffixes):
             return name
     return None
