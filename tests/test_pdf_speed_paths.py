@@ -8,8 +8,10 @@ skipped when that folder is absent."""
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect_left
 from pathlib import Path
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -225,3 +227,42 @@ def test_bold_bands_joined_answer_as_the_bands_do():
             line_top = line_bottom + rng.choice([0, 3, 10])
             k = bisect_left(bottoms, line_top) - 1
             assert (k >= 0 and line_bottom < tops[k]) == any(b < line_top and line_bottom < t for b, t in bands)
+
+
+def test_a_space_pdfium_made_up_goes_with_the_character_before_it():
+    """pdfium adds a space between two text objects with a zero-width box at a place of its own,
+    here inside the next cell's figure: it goes after the character before it (ending the first
+    cell's text, where it is dropped), not into the middle of the figure."""
+    # Two cells on one line: "12.50" (x 100-130) and "3,456" (x 200-230); the made-up space
+    # after "12.50" sits at x 212, between "3,4" and "56".
+    glyphs = [(ch, 100 + 6 * k) for k, ch in enumerate("12.50")]
+    glyphs += [(" ", 212)]
+    glyphs += [(ch, 200 + 6 * k) for k, ch in enumerate("3,456")]
+    text = "".join(ch for ch, _ in glyphs)
+    boxes = [(x, x) if ch == " " else (x, x + 6) for ch, x in glyphs]
+    chars = pdf_loader._PageChars(list(text), [left for left, _ in boxes], [500.0] * len(text),
+                                  [right for _, right in boxes], [510.0] * len(text), None)
+    tables = [SimpleNamespace(bbox=(90, 490, 160, 520)), SimpleNamespace(bbox=(160, 490, 240, 520))]
+    in_tables: list[list] = [[], []]
+    assert pdf_loader._runs_outside_tables(chars, 0, len(text), tables, in_tables) == []
+    assert [pdf_loader._text_lines(inside) for inside in in_tables] == [["12.50 "], ["3,456"]]
+    # Two figures in one cell keep the made-up space between them.
+    chars.left[5] = chars.right[5] = 150
+    tables = [SimpleNamespace(bbox=(90, 490, 240, 520))]
+    in_tables = [[]]
+    pdf_loader._runs_outside_tables(chars, 0, len(text), tables, in_tables)
+    assert pdf_loader._text_lines(in_tables[0]) == ["12.50 3,456"]
+
+
+def test_no_figure_in_a_published_table_is_split_by_a_made_up_space(tmp_path):
+    """09: pdfium's made-up spaces landed inside figures of the next cells ("82,09 6,797.42")."""
+    from conftest import ingest, read_table
+    out = tmp_path / "out"
+    assert ingest([_realdoc("09")], out, "--no-cache") == 0
+    amounts = read_table(out, "amounts")
+    assert len(amounts) > 100
+    assert not [row["raw"] for row in amounts if re.search(r"[\d,.] +[\d,.]", row["raw"])]
+    # Page 8's 一般公共服务支出: its glyphs run unbroken on the page.
+    assert ("82,096,797.42", "82096797.42") in {(row["raw"], row["value_yuan"]) for row in amounts}
+    text = "\n".join(path.read_text(encoding="utf-8") for path in (out / "text").glob("*.txt"))
+    assert not re.search(r"\d,\d{0,2} \d", text)

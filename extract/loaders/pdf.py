@@ -726,17 +726,27 @@ def _runs_outside_tables(chars: _PageChars, start: int, end: int, tables: list[T
         return [(start, end)]
     runs, run_start = [], start
     text, lefts, tops, rights, bottoms, height = chars.text, chars.left, chars.top, chars.right, chars.bottom, chars.height
+    previous = None  # the last character's box: (top, bottom, left, right)
     for i in range(start, end):
         if height is None:
             char_top, char_bottom = tops[i], bottoms[i]
         else:
             char_top, char_bottom = height - tops[i], height - bottoms[i]
-        x, y = (lefts[i] + rights[i]) / 2, (char_top + char_bottom) / 2
+        left, right = lefts[i], rights[i]
+        if previous is not None and left == right and text[i].isspace():
+            # A space pdfium made up between two text objects has no width and a place of its own
+            # (often in another cell, inside a figure there). It goes to the character before it:
+            # to its cell and line, at its centre, so that it sorts after it (and after a copy of
+            # it drawn over it for bold) and before the next character, even where the two overlap.
+            char_top, char_bottom, previous_left, previous_right = previous
+            left = right = (previous_left + previous_right) / 2
+        previous = (char_top, char_bottom, left, right)
+        x, y = (left + right) / 2, (char_top + char_bottom) / 2
         for k, box in near:
             if _contains(box, x, y):
                 if i > run_start:
                     runs.append((run_start, i))
-                table_chars[k].append(_Char(text[i], char_top, char_bottom, lefts[i], rights[i]))
+                table_chars[k].append(_Char(text[i], char_top, char_bottom, left, right))
                 run_start = i + 1
                 break
     if end > run_start:
