@@ -311,9 +311,10 @@ def _cells(crossings: dict[tuple[float, float], tuple[set, set]]) -> list[Box]:
         tops, xs = down[x], across[top]
         # Looked at lazily, in pdfplumber's order: most crossings find their cell at once.
         below = ((x, t) for t in tops[bisect_right(tops, top):] if same_vertical(point, (x, t)))
-        right = xs[bisect_right(xs, x):]
+        right = [r for r in xs[bisect_right(xs, x):] if same_horizontal(point, (r, top))]
+        # The fourth corner's lookup comes first: it is the cheapest test and fails most often.
         cell = next(((x, top, r, b[1]) for b in below for r in right
-                     if same_horizontal(point, (r, top)) and (r, b[1]) in crossings
+                     if (r, b[1]) in crossings
                      and same_vertical((r, b[1]), (r, top)) and same_horizontal((r, b[1]), b)), None)
         if cell:
             cells.append(cell)
