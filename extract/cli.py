@@ -278,17 +278,23 @@ def run_review(out: Path, html: str) -> int:
     except FileNotFoundError as exc:
         print(f"jixiao: error: {exc}", file=sys.stderr)
         return 2
-    path = Path(html)
-    try:
-        # Folders that do not exist yet are made, as ingest makes its --out folder.
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        print(f"jixiao: error: cannot write {html}: {exc.strerror or exc}", file=sys.stderr)
+    if not _write_file(html, page):
         return 2
     print(f"written {html} ({n} reports)")
     return 0
+
+
+def _write_file(name: str, text: str) -> bool:
+    """Write a page or table the user asked for; one line on stderr and False when it cannot be."""
+    path = Path(name)
+    try:
+        # Folders that do not exist yet are made, as ingest makes its --out folder.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"jixiao: error: cannot write {name}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | None) -> int:
@@ -336,14 +342,7 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
     if chart_path:
         files.append((chart_path, chart_html(comparison, f"{metric}{unit}：各部门逐年比较")))
     for name, text in files:
-        path = Path(name)
-        try:
-            # Folders that do not exist yet are made, as ingest makes its --out folder.
-            if not path.parent.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"jixiao: error: cannot write {name}: {exc.strerror or exc}", file=sys.stderr)
+        if not _write_file(name, text):
             return 2
         print(f"written {name}")
     return 0
