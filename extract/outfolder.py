@@ -56,10 +56,10 @@ def check_target(out_dir: Path, inputs: list[Path], tables) -> None:
 
 
 def _is_ours(folder: Path, tables) -> bool:
-    """Empty, marked, or written by a jixiao from before the marker: nothing in it but our files
-    and a README, and our datapackage.json."""
+    """Empty but for a README (kept across runs, as the user's files are), marked, or written by a
+    jixiao from before the marker: nothing in it but our files and a README, and our datapackage.json."""
     names = {entry.name for entry in folder.iterdir()}
-    if not names or MARKER in names:
+    if names <= {"README.md"} or MARKER in names:
         return True
     if "datapackage.json" not in names or not names <= our_names(tables) | {"README.md"}:
         return False

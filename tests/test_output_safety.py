@@ -264,3 +264,13 @@ def test_sigterm_to_a_command_is_one_line(tmp_path):
             f"raise SystemExit(cli.main(['review', {str(tmp_path)!r}, '--html', 'r.html']))\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert (run.returncode, run.stderr) == (128 + signal.SIGTERM, "jixiao: stopped by SIGTERM\n")
+
+
+def test_a_folder_holding_only_a_readme_is_used_and_the_readme_kept(tmp_path):
+    """The project's outputs/ is kept in git with its README alone."""
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "README.md").write_text("what make run writes", encoding="utf-8")
+    assert ingest([SEED], out) == 0
+    assert (out / "README.md").read_text(encoding="utf-8") == "what make run writes"
+    assert (out / outfolder.MARKER).is_file() and len(read_table(out, "amounts")) == len(SEED_GOLD["amounts"])
