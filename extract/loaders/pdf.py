@@ -39,7 +39,7 @@ from . import loader
 from .pdf_glyphs import document_fonts, undecoded_text
 from .pdf_tables import SHORTEST_EDGE, Box, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
-    font_name, font_weight, form_object, loose_char_box, object_bounds, object_font, object_text, object_type, \
+    font_is_embedded, font_name, font_weight, form_object, loose_char_box, object_bounds, object_font, object_text, object_type, \
     page_object
 from .tables import cell_text, despace_cjk, grid_text
 
@@ -612,9 +612,12 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     positions = [position_of.get(obj.value) for obj in undecoded]
     if None in positions:
         return False
-    texts = lost_text(len(top_level), positions)
-    if texts is None:
-        return False
+    texts = {position: " " for obj, position in zip(undecoded, positions) if _blank(obj)}
+    if len(texts) < len(positions):
+        read = lost_text(len(top_level), [position for position in positions if position not in texts])
+        if read is None:
+            return False
+        texts.update(read)
     last_char = {owner: i for i, owner in enumerate(owners)}  # each text object's last character
     runs: dict[int, list] = {}  # what goes before each position of pdfium's text
     put_back: dict[int, tuple[list, float, float]] = {}  # object → its run, its last glyph's left and top
@@ -641,6 +644,16 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
         put_back[obj.value] = (run, boxes[-1][0], boxes[-1][1])
     chars.insert(runs)
     return True
+
+
+def _blank(obj: Handle) -> bool:
+    """A text object that shows one blank glyph: its font is embedded, so pdfium can measure every
+    glyph of it, and it has no width. Nearly every object pdfium leaves empty on real pages is such a
+    space (between cells, after a figure); read as one without parsing the content stream for it."""
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    if not object_bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)):
+        return False
+    return right.value == left.value and font_is_embedded(object_font(obj)) == 1
 
 
 def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None,
