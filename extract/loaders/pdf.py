@@ -39,8 +39,8 @@ from . import loader
 from .pdf_glyphs import document_fonts, undecoded_text
 from .pdf_tables import SHORTEST_EDGE, Box, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
-    font_is_embedded, font_name, font_weight, form_object, loose_char_box, object_bounds, object_font, object_text, object_type, \
-    page_object
+    font_is_embedded, font_name, font_weight, form_object, glyph_width, loose_char_box, object_bounds, object_font, \
+    object_text, object_type, page_object
 from .tables import cell_text, despace_cjk, grid_text
 
 # Running headers and footers live in the top and bottom margins of a page.
@@ -612,7 +612,8 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     positions = [position_of.get(obj.value) for obj in undecoded]
     if None in positions:
         return False
-    texts = {position: " " for obj, position in zip(undecoded, positions) if _blank(obj)}
+    fonts: dict = {}
+    texts = {position: " " for obj, position in zip(undecoded, positions) if _blank(obj, fonts)}
     if len(texts) < len(positions):
         read = lost_text(len(top_level), [position for position in positions if position not in texts])
         if read is None:
@@ -646,14 +647,26 @@ def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, unde
     return True
 
 
-def _blank(obj: Handle) -> bool:
-    """A text object that shows one blank glyph: its font is embedded, so pdfium can measure every
-    glyph of it, and it has no width. Nearly every object pdfium leaves empty on real pages is such a
-    space (between cells, after a figure); read as one without parsing the content stream for it."""
+def _blank(obj: Handle, fonts: dict) -> bool:
+    """A text object that shows one blank glyph: it has no width, and its font can measure every
+    glyph it could show (it is embedded), or cannot show a CJK character at all (it gives 中 no
+    width: a Latin font such as a Times New Roman left out of the file, which pdfium's built-in
+    fonts stand in for). Nearly every object pdfium leaves empty on real pages is such a space
+    (between cells, after a figure): read as one without parsing the content stream for it. A
+    lone CJK glyph in a CID font left out of the file also has no width: that one is read.
+    fonts keeps the answer for each font of the page."""
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     if not object_bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)):
         return False
-    return right.value == left.value and font_is_embedded(object_font(obj)) == 1
+    if right.value != left.value:
+        return False
+    font = object_font(obj)
+    if font.value not in fonts:
+        width = ctypes.c_float()
+        fonts[font.value] = font_is_embedded(font) == 1 or (
+            glyph_width(font, ord("中"), ctypes.c_float(1.0), ctypes.byref(width))
+            and width.value == 0)
+    return fonts[font.value]
 
 
 def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None,
