@@ -31,6 +31,7 @@ def is_figure(text: str) -> bool:
     return bool(FIGURE.match(text.strip()))
 
 
+@functools.lru_cache(maxsize=4096)
 def column_kind(name: str) -> str | None:
     """"money" or "rate" for a column header that names one, else None (scores and weights too)."""
     cfg = config()

@@ -4,6 +4,7 @@ extractors can read figure cells (a bare 480.00 under 年初预算数 in a 万�
 indicator rows, and so that prose extractors can leave table rows alone."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import regex
@@ -62,15 +63,20 @@ def _cells(text: str, start: int, end: int) -> list[CellSpan]:
 
 def indicator_fields(row: list[CellSpan]) -> dict[int, str]:
     """Column index → indicator field for a row of header cells (first field matching wins)."""
-    cfg = config()
     fields: dict[int, str] = {}
     for col, cell in enumerate(row):
-        key = header_key(cell.text)
-        for name, words in cfg["indicator_columns"].items():
-            if any(w in key for w in words) and name not in fields.values():
-                fields[col] = name
-                break
+        name = next((name for name in _fields_named(cell.text) if name not in fields.values()), None)
+        if name:
+            fields[col] = name
     return fields
+
+
+@functools.lru_cache(maxsize=4096)
+def _fields_named(cell: str) -> tuple[str, ...]:
+    """The indicator fields whose header words the cell holds, in the rules' order (every row of
+    every table is asked: the same cells recur)."""
+    key = header_key(cell)
+    return tuple(name for name, words in config()["indicator_columns"].items() if any(w in key for w in words))
 
 
 def _is_indicator_header(row: list[CellSpan]) -> bool:

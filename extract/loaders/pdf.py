@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 
+import numpy
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -446,19 +447,16 @@ class _CharBoxes:
         return edges if frame is None else _framed(edges, frame)
 
 
-def _framed(boxes: tuple[list[float], ...], frame: Matrix) -> tuple[list[float], ...]:
+def _framed(boxes: tuple[Sequence[float], ...], frame: Matrix) -> tuple[list[float], ...]:
     """Boxes (their left, top, right and bottom edges) moved onto the page as displayed: the frame
-    turns by quarter turns, so two opposite corners still make each box."""
+    turns by quarter turns, so two opposite corners still make each box. A whole page's boxes at
+    once, in arrays."""
     a, b, c, d, e, f = frame
-    lefts, tops, rights, bottoms = [], [], [], []
-    for left, top, right, bottom in zip(*boxes):
-        x0, y0 = a * left + c * bottom + e, b * left + d * bottom + f
-        x1, y1 = a * right + c * top + e, b * right + d * top + f
-        lefts.append(min(x0, x1))
-        tops.append(max(y0, y1))
-        rights.append(max(x0, x1))
-        bottoms.append(min(y0, y1))
-    return lefts, tops, rights, bottoms
+    left, top, right, bottom = (numpy.asarray(edge, dtype=numpy.float64) for edge in boxes)
+    x0, y0 = a * left + c * bottom + e, b * left + d * bottom + f
+    x1, y1 = a * right + c * top + e, b * right + d * top + f
+    return (numpy.minimum(x0, x1).tolist(), numpy.maximum(y0, y1).tolist(),
+            numpy.maximum(x0, x1).tolist(), numpy.minimum(y0, y1).tolist())
 
 
 _CHAR_BOXES = _CharBoxes()

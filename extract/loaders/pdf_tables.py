@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 
 import pypdfium2.raw as pdfium_raw
 
@@ -223,45 +224,50 @@ def _find_tables(vertical: list[_Edge], horizontal: list[_Edge]) -> list[tuple[B
 def _merged(edges: list[_Edge], orientation: str) -> list[_Edge]:
     """Edges snapped onto shared lines, the pieces of each line joined, short ones dropped
     (pdfplumber's merge_edges, then filter_edges)."""
-    across = "x0" if orientation == "v" else "top"  # where the edge's line is
-    start, end = ("top", "bottom") if orientation == "v" else ("x0", "x1")  # where along it
-    edges = _snapped(edges, across)
+    across = attrgetter("x0" if orientation == "v" else "top")  # where the edge's line is
+    along = ("top", "bottom") if orientation == "v" else ("x0", "x1")  # where along the line
+    start, end = attrgetter(along[0]), attrgetter(along[1])
     joined = []
-    for _, line in groupby(sorted(edges, key=lambda e: getattr(e, across)), key=lambda e: getattr(e, across)):
-        line = sorted(line, key=lambda e: getattr(e, start))
+    for _, line in groupby(sorted(_snapped(edges, orientation), key=across), key=across):
+        line = sorted(line, key=start)
         pieces = [line[0]]
+        last_end = end(line[0])
         for edge in line[1:]:
-            last = pieces[-1]
-            if getattr(edge, start) <= getattr(last, end) + JOIN:
-                if getattr(edge, end) > getattr(last, end):
-                    pieces[-1] = _extended(last, orientation, getattr(edge, end))
+            if start(edge) <= last_end + JOIN:
+                if end(edge) > last_end:
+                    last_end = end(edge)
+                    pieces[-1] = _extended(pieces[-1], orientation, last_end)
             else:
                 pieces.append(edge)
+                last_end = end(edge)
         joined += pieces
-    length = "height" if orientation == "v" else "width"
-    return [edge for edge in joined if getattr(edge, length) >= SHORTEST_JOINED]
+    length = attrgetter("height" if orientation == "v" else "width")
+    return [edge for edge in joined if length(edge) >= SHORTEST_JOINED]
 
 
-def _snapped(edges: list[_Edge], across: str) -> list[_Edge]:
+def _snapped(edges: list[_Edge], orientation: str) -> list[_Edge]:
     """Edges whose lines lie within SNAP of each other (chained) moved onto their average line
     (pdfplumber's snap_objects: the same sums in the same order, so the same floats)."""
-    values = sorted({getattr(e, across) for e in edges})
+    across = attrgetter("x0" if orientation == "v" else "top")
+    values = sorted(set(map(across, edges)))
     cluster_of, cluster = {}, 0
     for i, value in enumerate(values):
         if i and value > values[i - 1] + SNAP:
             cluster += 1
         cluster_of[value] = cluster
+
+    def cluster_key(edge: _Edge) -> int:
+        return cluster_of[across(edge)]
     snapped = []
-    for _, members in groupby(sorted(edges, key=lambda e: cluster_of[getattr(e, across)]),
-                              key=lambda e: cluster_of[getattr(e, across)]):
+    for _, members in groupby(sorted(edges, key=cluster_key), key=cluster_key):
         members = list(members)
-        average = sum(getattr(e, across) for e in members) / len(members)
-        for e in members:
-            shift = average - getattr(e, across)
-            if across == "x0":
-                snapped.append(_Edge(e.x0 + shift, e.top, e.x1 + shift, e.bottom, e.width, e.height))
-            else:
-                snapped.append(_Edge(e.x0, e.top + shift, e.x1, e.bottom + shift, e.width, e.height))
+        average = sum(map(across, members)) / len(members)
+        if orientation == "v":
+            snapped += [_Edge(e.x0 + (average - e.x0), e.top, e.x1 + (average - e.x0), e.bottom, e.width, e.height)
+                        for e in members]
+        else:
+            snapped += [_Edge(e.x0, e.top + (average - e.top), e.x1, e.bottom + (average - e.top), e.width, e.height)
+                        for e in members]
     return snapped
 
 
@@ -311,10 +317,16 @@ def _cells(crossings: dict[tuple[float, float], tuple[set, set]]) -> list[Box]:
         tops, xs = down[x], across[top]
         # Looked at lazily, in pdfplumber's order: most crossings find their cell at once.
         below = ((x, t) for t in tops[bisect_right(tops, top):] if same_vertical(point, (x, t)))
-        right = [r for r in xs[bisect_right(xs, x):] if same_horizontal(point, (r, top))]
+        right = xs[bisect_right(xs, x):]
+        on_edge: dict[float, bool] = {}  # for a crossing to the right: on a horizontal edge with point?
+
+        def on_shared_horizontal(r: float) -> bool:
+            if r not in on_edge:
+                on_edge[r] = same_horizontal(point, (r, top))
+            return on_edge[r]
         # The fourth corner's lookup comes first: it is the cheapest test and fails most often.
         cell = next(((x, top, r, b[1]) for b in below for r in right
-                     if (r, b[1]) in crossings
+                     if (r, b[1]) in crossings and on_shared_horizontal(r)
                      and same_vertical((r, b[1]), (r, top)) and same_horizontal((r, b[1]), b)), None)
         if cell:
             cells.append(cell)
