@@ -28,6 +28,10 @@ import cn2an
 
 HERE = Path(__file__).resolve().parent
 FORMATS = ("txt", "pdf", "docx")
+# Units of activities that are measurements (not counts, as rules/counts.yaml says), and multipliers
+# that a count's value is multiplied out by.
+MEASUREMENTS = ("万亩", "公里")
+MULTIPLIERS = {"万": 10000}
 
 # --- departments ------------------------------------------------------------------------------------
 
@@ -315,7 +319,13 @@ class Writer:
         template = rng.choice([
             "全年{verb}{noun}{n}", "{verb}{noun}共计{n}", "累计{verb}{noun}{n}", "{verb}{n}{noun}",
             "{verb}{noun}{n}", "年内共{verb}{noun}{n}"])
-        self.gold["counts"].append({"what": activity.noun, "value": n, "unit": activity.unit, "raw": written})
+        if activity.unit in MEASUREMENTS:
+            self.must_not(written)  # an area or a length is a measurement, not a count of work done
+        elif activity.unit[0] in MULTIPLIERS:  # 3万册 is 30000 册
+            self.gold["counts"].append({"what": activity.noun, "value": n * MULTIPLIERS[activity.unit[0]],
+                                        "unit": activity.unit[1:], "raw": written})
+        else:
+            self.gold["counts"].append({"what": activity.noun, "value": n, "unit": activity.unit, "raw": written})
         return template.format(verb=activity.verb, noun=activity.noun, n=written)
 
     def must_not(self, *spans: str) -> None:

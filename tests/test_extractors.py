@@ -371,3 +371,13 @@ def test_markdown_from_a_converter_reads_like_the_text(tmp_path):
                                                                             ("other", Decimal("100.00"))]
     assert result.text.splitlines()[5] == "其中：基本支出\t\t836.20\t836.20\t100.00%"
     assert [(c["subject"], c["value"]) for c in result.tables["counts"]] == [("组织培训", 12)]
+
+
+def test_counts_are_multiplied_out_and_measurements_are_not_counts(tmp_path):
+    """万 and 亿 before a measure word multiply the count (raw keeps them); areas, lengths and weights
+    are measurements, and 台套, 粒 and the traditional 個 are measure words."""
+    t = run(tmp_path, "全年接待游客18多万人次，发放良种320万粒，采集数据2.6亿条，配备监测设备7台套，"
+                      "建成服务站6個。新修机耕路14.5公里，改造农田0.9万亩，清运垃圾260吨。")
+    assert counts(t) == [(Decimal(180000), "人次", True), (Decimal(3200000), "粒", False),
+                         (Decimal(260000000), "条", False), (Decimal(7), "台套", False), (Decimal(6), "個", False)]
+    assert [r["raw"] for r in t["counts"]] == ["18多万人次", "320万粒", "2.6亿条", "7台套", "6個"]

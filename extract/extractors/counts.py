@@ -28,7 +28,8 @@ def _config():
     after = "|".join(map(regex.escape, cfg["approx_after"]))
     multipliers = "|".join(map(regex.escape, cfg["multipliers"]))
     pattern = regex.compile(
-        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}[ \t]*(?P<multiplier>{multipliers})?(?P<post>余|多)?[ \t]*"
+        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}[ \t]*"
+        rf"(?:(?P<multiplier>{multipliers})(?P<post>余|多)?|(?P<post>余|多)(?P<multiplier>{multipliers})?)?[ \t]*"
         rf"(?P<unit>{'|'.join(map(regex.escape, words))})(?P<tail>{after})?")
     not_after = regex.compile(rf"(?:{'|'.join(cfg['not_after'])})\s*$")
     not_before = regex.compile(rf"^(?:{'|'.join(cfg['not_before'])})")
@@ -207,8 +208,9 @@ def extract_counts(ctx: Context) -> list[Count]:
             if len(subject) < 2:  # "分 3 批次组织了验收": what follows says what was counted
                 subject = _leading_words(right, cfg["subject_max_chars"])
         approx = bool(m.group("pre") or m.group("post") or m.group("tail"))
-        unit = (m.group("multiplier") or "") + m.group("unit")
-        facts.append(Count(subject=subject, value=value, unit=unit, approx=approx,
+        if m.group("multiplier"):
+            value *= cfg["multipliers"][m.group("multiplier")]
+        facts.append(Count(subject=subject, value=value, unit=m.group("unit"), approx=approx,
                            span=make_span(ctx, m.start(), end)))
         previous_end = end
     return facts
