@@ -381,3 +381,39 @@ def test_counts_are_multiplied_out_and_measurements_are_not_counts(tmp_path):
     assert counts(t) == [(Decimal(180000), "人次", True), (Decimal(3200000), "粒", False),
                          (Decimal(260000000), "条", False), (Decimal(7), "台套", False), (Decimal(6), "個", False)]
     assert [r["raw"] for r in t["counts"]] == ["18多万人次", "320万粒", "2.6亿条", "7台套", "6個"]
+
+
+@pytest.mark.parametrize("opening, department", [
+    # a form's cells without colons: the label, cell bars or a line break, a unit code before the name
+    ("项目支出绩效自评表\n项目名称 |\n农村道路养护 |\n主管部门 |\n[208]某县交通运输局 |\n", "某县交通运输局"),
+    ("项目支出绩效自评表 (2023年度) 项目名称 乡村保洁经费 主管部门 307-某县某镇人民政府 实施单位 307001-某镇", "某县某镇人民政府"),
+    ("地方主管部门 | 某州卫生健康委 | 资金使用单位 | 某县疾病预防控制中心 |\n", "某县疾病预防控制中心"),
+    # a web page's publisher, with the next field glued on
+    ("某县水利局2022年水毁修复资金使用情况\n信息来源:某县水利局字号:[大 中 小]\n", "某县水利局"),
+    ("索引号\n0001/2023-01\n发布机构\n某市农业农村局\n成文日期\n", "某市农业农村局"),
+    # a breadcrumb above the title is not the unit's name, even ending in 镇
+    ("当前位置:首页 > 政务公开 > 某镇\n\n某区某镇2022年度项目支出绩效自评报告\n", "某区某镇"),
+    # the unit's name before the fund's in a title, and a title with no 年 after its year
+    ("某区残联中央转移支付2023年度绩效自评报告\n一、基本情况\n", "某区残联"),
+    ("某区某街中心小学2022项目资金绩效自评报告\n一、基本情况\n", "某区某街中心小学"),
+])
+def test_department_from_form_cells_publisher_fields_and_titles(tmp_path, opening, department):
+    assert run(tmp_path, opening + "全年预算数 12.50 万元。\n")["reports"][0]["department"] == department
+
+
+@pytest.mark.parametrize("opening, kind", [
+    ("某县优抚对象补助经费转移支付2023年度绩效自评报告\n", "project"),
+    ("(困难救助)绩效目标自评表\n", "project"),
+    ("一、绩效目标分解下达情况\n（一）中央下达预算情况。\n", "project"),
+    ("某县某局2023年度部门整体支出绩效自评报告\n", "department_overall"),
+    ("某区某局2024年度部门决算\n", "other"),
+])
+def test_report_type_of_transfer_payment_and_form_self_evaluations(tmp_path, opening, kind):
+    assert run(tmp_path, opening + "全年预算数 12.50 万元。\n")["reports"][0]["report_type"] == kind
+
+
+def test_a_web_pages_furniture_line_is_not_the_title(tmp_path):
+    t = run(tmp_path, "公开目录 | 绩效自评报告 | 发布日期 | 2024-03-26 |\n标题:某县第二小学2023年度项目支出绩效自评报告\n"
+                      "一、基本情况\n全年预算数 12.50 万元。\n")
+    assert t["reports"][0]["title"] == "某县第二小学2023年度项目支出绩效自评报告"
+    assert t["reports"][0]["department"] == "某县第二小学"

@@ -7,6 +7,7 @@ import regex
 
 from .. import rules
 from ..headings import clean_title, match_heading
+from ..spans import simplified
 from ..model import ReportMeta
 from ..nlp import words
 from ..regions import find_regions
@@ -17,6 +18,10 @@ _CN_YEAR = regex.compile(r"(二[〇零○Ｏ0][一二三四五六七八九〇零
 _YEAR_ONLY = regex.compile(r"(?:19|20)\d{2}\s*年(?:度)?")
 _NEXT_LABEL = regex.compile(r"(?:金额单位|计量单位|单位|填报日期|日期)$")
 _TRAILING_CONTENTS = regex.compile(r"(?<=.{4})目\s*录$")
+# A breadcrumb or a field line above a title is no unit's name, even when it ends like one (…>同德镇).
+_NOT_A_NAME = regex.compile(r"[>＞:：|]")
+# A page that labels its title (标题：…, 名称：…).
+_TITLE_LABEL = regex.compile(r"^(?:标题|名称|文章标题|题目)\s*[：:]\s*")
 _FIELD_PREFIX = regex.compile(r"^.*[\]】]\s*(?=[^\]】]*(?:报告|自评表)$)")
 # Saved web pages put navigation before the title; it is looked for this far down.
 OPENING_PARAGRAPHS = 30
@@ -28,8 +33,13 @@ def _config():
     cfg = rules.load("metadata")
     fields = "|".join(regex.escape(f) for f in sorted(cfg["department_fields"], key=len, reverse=True))
     field_re = regex.compile(rf"(?:{fields})(?:（盖章）|\(盖章\))?\s*[：:]\s*(?P<name>[^\s，。；：:,]{{2,40}})")
+    # The same fields as a form's cells or a page's publisher line: no colon, the label on a boundary.
+    cells = "|".join(regex.escape(f) for f in sorted(cfg["department_fields"], key=len, reverse=True)
+                     if f not in cfg["colon_only_fields"])
+    cell_re = regex.compile(rf"(?<![^\s|•])(?:{cells})(?:（盖章）|\(盖章\))?(?:[ \t]*[|•][\s|•]*|[ \t]*\n[\s|•]*|[ \t]+)"
+                            rf"(?P<name>[^\s|，。；：:,]{{2,40}})")
     suffixes = tuple(sorted(cfg["org_suffixes"], key=len, reverse=True))
-    return cfg, field_re, suffixes
+    return cfg, field_re, suffixes, cell_re
 
 
 def _year_in(text: str) -> int | None:
@@ -42,19 +52,22 @@ def _year_in(text: str) -> int | None:
 
 def find_title(ctx: Context) -> tuple[str | None, int]:
     """The title (cleaned) and its offset: the paragraph before the first heading that says 报告."""
-    cfg, _, suffixes = _config()
+    cfg, _, suffixes, _ = _config()
     first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
     opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:OPENING_PARAGRAPHS]
     for i, (start, end) in enumerate(opening):
         # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
         line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
-        line = _cover_line(line)
+        line = _TITLE_LABEL.sub("", _cover_line(line))
+        if any(word in line for word in cfg["title_furniture"]):
+            continue
         if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
             cover = [clean_title(ctx.doc.text[slice(*span)]) for span in opening[:i]]
             if ctx.doc.file_type != "html" and _is_cover_title(cover, line):
                 return "".join(cover) + line, opening[0][0]
             # A title set on two lines puts the unit's name on the line above.
-            if i and clean_title(ctx.doc.text[slice(*opening[i - 1])]).endswith(suffixes):
+            above = clean_title(ctx.doc.text[slice(*opening[i - 1])]) if i else ""
+            if above.endswith(suffixes) and not _NOT_A_NAME.search(above):
                 prev = clean_title(ctx.doc.text[slice(*opening[i - 1])])
                 return prev + line, opening[i - 1][0]
             return line, start
@@ -78,7 +91,7 @@ def _is_cover_title(cover: list[str], line: str) -> bool:
 def _cover_line(line: str) -> str:
     """A cover's title as a PDF gives it: without the 目录 heading of the next page glued to its end, and
     without a field that followed it on the cover (…部门预算预算主管部门：上海市…)."""
-    _, field_re, _ = _config()
+    _, field_re, _, _ = _config()
     field = field_re.search(line)
     if field and field.start() > 0:
         line = line[: field.start()]
@@ -88,42 +101,62 @@ def _cover_line(line: str) -> str:
 def department_from_title(title: str) -> str | None:
     """The unit's name before the year (荔湾区政协办公室2023年度…), or after a leading year up to the
     kind of report (2023年度荔湾区政协办公室部门整体支出…, …局农村饮水项目支出…)."""
-    cfg, _, suffixes = _config()
+    cfg, _, suffixes, _ = _config()
     cut = _YEAR.search(title) or _CN_YEAR.search(title)
     head = title[: cut.start()] if cut else title
     head = regex.sub(r"(关于)$", "", head)
     if len(head) >= 3 and head.endswith(suffixes):
         return head
     if not cut or cut.start() > 0:
-        return None
+        # The unit's name, then the fund's (镜湖区残联中央转移支付2023年度…), or no 年 after the year.
+        return _unit_at_start(head, cfg["title_unit_endings"])
     rest = regex.sub(r"^度", "", title[cut.end():])
     kinds = [w for terms in cfg["report_types"].values() for w in terms]
     end = min((i for i in (rest.find(w) for w in kinds) if i > 0), default=len(rest))
     head = rest[:end]
     if head.endswith(suffixes):
         return head if len(head) >= 3 else None
-    at = 0
+    return _unit_at_start(head, cfg["title_unit_endings"])
+
+
+def _unit_at_start(head: str, endings: list[str]) -> str | None:
+    """The words of head up to the first that ends a unit's name, and any unit endings right after
+    it (土门中心 + 小学)."""
+    at, found = 0, None
     for word in words(head):
+        if found is not None and word not in endings:
+            break
         at += len(word)
-        if word.endswith(tuple(cfg["title_unit_endings"])) and at >= 3:
-            return head[:at]
-    return None
+        if word.endswith(tuple(endings)) and at >= 3:
+            found = at
+    return head[:found] if found else None
 
 
 def department_from_fields(text: str) -> str | None:
-    _, field_re, suffixes = _config()
-    for m in field_re.finditer(text):
-        name = regex.sub(r"^\d+\s*[-—－]\s*", "", m.group("name"))
+    """The first labelled field (单位名称：…, 主管部门 | …, 发布机构 …) in the text that names a unit."""
+    _, field_re, suffixes, cell_re = _config()
+    found = sorted([*field_re.finditer(text), *cell_re.finditer(text)], key=lambda m: m.start())
+    for m in found:
+        # A unit code before the name: 219-…, [155]…
+        name = regex.sub(r"^(?:\d+\s*[-—－]\s*|\[\d+\]|【\d+】)", "", m.group("name"))
         if text[m.end():m.end() + 1] in ("：", ":"):  # the next field's label is glued on (…办公厅单位：万元)
             name = _NEXT_LABEL.sub("", name)
-        if name.endswith(suffixes):
+        if not name.endswith(suffixes):
+            # A page's next field glued on (寿县某局文字大小): the name up to its last unit ending.
+            name = _up_to_unit_ending(name, suffixes)
+        if name:
             return name
     return None
 
 
+def _up_to_unit_ending(name: str, suffixes: tuple[str, ...]) -> str | None:
+    ends = [m.end() for m in regex.finditer("|".join(map(regex.escape, suffixes)), name)]
+    return name[:ends[-1]] if ends and ends[-1] >= 4 else None
+
+
 def department_from_signature(text: str) -> str | None:
     """A report often ends with the unit's name on a line of its own, above the date."""
-    _, _, suffixes = _config()
+    _, _, suffixes, _ = _config()
     for line in reversed(text.rstrip().split("\n")[-6:]):
         line = clean_title(line)
         if 3 <= len(line) <= 40 and line.endswith(suffixes) and not regex.search(r"[。，；：]", line):
@@ -132,8 +165,8 @@ def department_from_signature(text: str) -> str | None:
 
 
 def report_type(title: str | None, opening: str) -> str:
-    cfg, _, _ = _config()
-    for place in (title or "", opening):
+    cfg, _, _, _ = _config()
+    for place in (simplified(title or ""), simplified(opening)):
         for kind, words in cfg["report_types"].items():
             if any(w in place for w in words):
                 return kind
