@@ -319,14 +319,16 @@ class Writer:
         template = rng.choice([
             "全年{verb}{noun}{n}", "{verb}{noun}共计{n}", "累计{verb}{noun}{n}", "{verb}{n}{noun}",
             "{verb}{noun}{n}", "年内共{verb}{noun}{n}"])
-        if activity.unit in MEASUREMENTS:
-            self.must_not(written)  # an area or a length is a measurement, not a count of work done
-        elif activity.unit[0] in MULTIPLIERS:  # 3万册 is 30000 册
-            self.gold["counts"].append({"what": activity.noun, "value": n * MULTIPLIERS[activity.unit[0]],
-                                        "unit": activity.unit[1:], "raw": written})
-        else:
-            self.gold["counts"].append({"what": activity.noun, "value": n, "unit": activity.unit, "raw": written})
+        self.count_gold(activity.noun, n, activity.unit, written)
         return template.format(verb=activity.verb, noun=activity.noun, n=written)
+
+    def count_gold(self, what: str, n: int, unit: str, raw: str) -> None:
+        if unit in MEASUREMENTS:
+            self.must_not(raw)  # an area or a length is a measurement, not a count of work done
+        elif unit[0] in MULTIPLIERS:  # 3万册 is 30000 册
+            self.gold["counts"].append({"what": what, "value": n * MULTIPLIERS[unit[0]], "unit": unit[1:], "raw": raw})
+        else:
+            self.gold["counts"].append({"what": what, "value": n, "unit": unit, "raw": raw})
 
     def must_not(self, *spans: str) -> None:
         self.gold["must_not"].extend(spans)
@@ -737,6 +739,9 @@ def _self_evaluation_table(w, dept, b, rate, activities, targets, actual, score)
     indicators = []
     for a in activities:
         indicators.append(["产出指标", "数量指标", f"{a.verb}{a.noun}", f"≥{targets[a]}{a.unit}", f"{actual[a]}{a.unit}"])
+        # An indicator's target and actual are facts of their own (role other), named by the indicator.
+        w.count_gold(f"{a.verb}{a.noun}", targets[a], a.unit, f"{targets[a]}{a.unit}")
+        w.count_gold(f"{a.verb}{a.noun}", actual[a], a.unit, f"{actual[a]}{a.unit}")
     extra = [
         ["产出指标", "质量指标", "项目验收合格率", "100%", "100%"],
         ["产出指标", "质量指标", "资金使用合规率", "100%", "100%"],
@@ -751,6 +756,13 @@ def _self_evaluation_table(w, dept, b, rate, activities, targets, actual, score)
     indicators.sort(key=lambda r: ["产出指标", "效益指标", "满意度指标"].index(r[0]))
     if indicators[-1][0] != "满意度指标":
         indicators.append(extra[-1])
+    for row in indicators:
+        for cell in row[3:5]:
+            figure = cell.lstrip("≥≤")
+            if figure.endswith("%"):
+                w.rate(row[2], "other", Decimal(figure[:-1]))
+            elif figure.endswith("万元"):
+                w.amount(row[2], "other", Decimal(figure[:-2]) * 10000, figure)
     total_score = score if score is not None else Decimal(rng.randint(850, 980)) / 10
     weights = _split(90, len(indicators), rng)
     lost = 90 + budget_points(rate) - total_score

@@ -40,6 +40,7 @@ _MARKDOWN_HEADING = regex.compile(r"#{1,6}[ \t]+")
 _MARKDOWN_ROW = regex.compile(r"^[ \t]*\|.*\|[ \t]*$")
 _MARKDOWN_RULE = regex.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
 _MARKDOWN_BAR = regex.compile(r"(?<!\\)\|")
+_MARKDOWN_RULE_LINE = regex.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", regex.M)
 # Blanks at a line's ends, tabs excepted: a tab there is a table row's empty first or last cell.
 _LEADING_BLANKS = regex.compile(r"^[^\S\t]+")
 _TRAILING_BLANKS = regex.compile(r"[^\S\t]+$")
@@ -94,15 +95,25 @@ def _markdown_row(text: str, bars: list[int], src_start: int) -> _Line | None:
     return _Line(pieces, toggles) if length > len(bars) - 2 else None
 
 
-def _split_line(text: str, src_start: int) -> _Line | None:
+def _split_line(text: str, src_start: int, markdown: bool = True) -> _Line | None:
+    """A line cleaned. markdown: the document's tables are markdown (| a | b | between outer bars);
+    otherwise a web page's flattened form, where a bar ends each cell (年度资金总额: | 811.54 | 100% |)
+    and a line opening with a bar has an empty first cell (a merged cell of the row above)."""
     if not text.strip():
         return None
     if "|" in text:
         if _MARKDOWN_RULE.match(text):
             return None
-        bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)] if _MARKDOWN_ROW.match(text) else []
-        if len(bars) >= 3:
-            return _markdown_row(text, bars, src_start)
+        if markdown:
+            bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)] if _MARKDOWN_ROW.match(text) else []
+            if len(bars) >= 3:
+                return _markdown_row(text, bars, src_start)
+        else:
+            bars = [m.start() for m in _MARKDOWN_BAR.finditer(text)]
+            ends = [-1, *bars] + ([len(text)] if bars and text[bars[-1] + 1:].strip() else [])
+            filled = sum(bool(text[left + 1:right].strip()) for left, right in zip(ends, ends[1:]))
+            if bars and filled >= 2:
+                return _markdown_row(text, ends, src_start)
     stripped, lead = _without_blank_ends(text)
     heading = _MARKDOWN_HEADING.match(stripped) if stripped.startswith("#") else None
     if heading:
@@ -148,13 +159,14 @@ def _lines(source: str) -> list[_Line]:
     lines: list[_Line] = []
     page_edges: list[tuple[int, int]] = []  # (index of first line, index past last line) per page
     page, page_first = 0, 0
+    markdown = _MARKDOWN_RULE_LINE.search(source) is not None or "|" not in source
     for m in _LINE.finditer(source):
         if m.group() == "\f":
             page_edges.append((page_first, len(lines)))
             page += 1
             page_first = len(lines)
             continue
-        line = _split_line(m.group(), m.start())
+        line = _split_line(m.group(), m.start(), markdown)
         if line is None or furniture.fullmatch(line.text):
             continue
         lines.append(line)

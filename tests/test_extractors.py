@@ -417,3 +417,20 @@ def test_a_web_pages_furniture_line_is_not_the_title(tmp_path):
                       "一、基本情况\n全年预算数 12.50 万元。\n")
     assert t["reports"][0]["title"] == "某县第二小学2023年度项目支出绩效自评报告"
     assert t["reports"][0]["department"] == "某县第二小学"
+
+
+def test_a_form_flattened_to_bar_ended_cells_is_read_as_its_table(tmp_path):
+    """A web page's form: each cell ends with a bar, a row opening with a bar has an empty first cell
+    (the merged 预算执行情况 cell above); the budget block's cells are amounts, the indicator row's
+    target and actual a count named by its indicator."""
+    t = run(tmp_path, "某县某局2023年度项目支出绩效自评表 | | | |\n"
+                      "预算执行情况 | 资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 执行率 |\n"
+                      "| 年度资金总额 | 12.00 | 12.50 | 12.25 | 98.00% |\n"
+                      "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 |\n"
+                      "产出指标 | 数量指标 | 维修路灯数量 | ≥40盏 | 42盏 |\n")
+    assert amounts(t) == [("年初预算数", "budget_initial", Decimal("120000.00")),
+                          ("全年预算数", "budget_total", Decimal("125000.00")),
+                          ("全年执行数", "expenditure_total", Decimal("122500.00"))]
+    assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [("执行率", "execution_rate", Decimal("98.00"))]
+    assert [(c["subject"], c["value"], c["unit"]) for c in t["counts"]] == [("维修路灯数量", Decimal(40), "盏"),
+                                                                           ("维修路灯数量", Decimal(42), "盏")]

@@ -193,11 +193,15 @@ def test_budget_block_of_the_table_gives_amounts_and_rates_with_its_page(rendere
         ("上年结转资金 全年执行数", "other", Decimal("200000.00")),
         ("其他资金 年初预算数", "other", Decimal("0.00")), ("其他资金 全年预算数", "other", Decimal("0.00")),
         ("其他资金 全年执行数", "other", Decimal("0.00")),
+        # the cost indicator's target and actual, named by their indicator
+        ("项目总成本控制", "other", Decimal("5200000.00")), ("项目总成本控制", "other", Decimal("5063500.00")),
     }
     rates = [(r["label"], r["role"], r["value_pct"]) for r in result.tables["rates"] if r["page"] == page]
-    assert rates == [("执行率", "execution_rate", Decimal("97.38"))]
-    # Scores (分值 10, 得分 9.7) are not money, and no count is read off the table.
-    assert not any(r["page"] == page for r in result.tables["counts"])
+    assert rates[0] == ("执行率", "execution_rate", Decimal("97.38"))
+    assert ("受益群众满意度", "other", Decimal("94.2")) in rates and len(rates) == 11
+    # Scores (分值 10, 得分 9.7) are not money nor counts; an indicator's target and actual are counts.
+    counts = [(c["subject"], c["value"], c["unit"]) for c in result.tables["counts"] if c["page"] == page]
+    assert ("受益农村人口", Decimal("24100"), "人") in counts and len(counts) == 7
 
 
 def _scanned_pdf(path) -> None:

@@ -100,7 +100,8 @@ def test_ordinary_figures_keep_their_value(tmp_path_factory, number, form):
     tables = _process(tmp_path_factory, written).tables
     assert [a["value_yuan"] for a in tables["amounts"]] == [number * 10000] * 3  # prose and two table cells
     assert [r["value_pct"] for r in tables["rates"]] == [number] * 2
-    assert [c["value"] for c in tables["counts"]] == ([number] if number else [])
+    # in prose, and the indicator's target and actual
+    assert [c["value"] for c in tables["counts"]] == ([number] * 3 if number else [])
     (indicator,) = tables["indicators"]
     assert indicator["weight"] == indicator["score"] == number
     (report,) = tables["reports"]

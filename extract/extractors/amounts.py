@@ -12,7 +12,7 @@ from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
 from . import Context, register
-from .text_tables import figure_cells, in_tables, number_of
+from .text_tables import figure_cells, in_tables, indicator_name_at, number_of
 
 CENT = Decimal("0.01")
 # Money has at most this many digits before its point, in the unit written. A government's whole
@@ -94,6 +94,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
             continue  # read cell by cell below
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = label_counts.sub("", _after_split(label, cfg["label_splits"])) or label
+        label = indicator_name_at(tables, start) or label  # an indicator row's target or actual: its indicator
         span = make_span(ctx, start, end)
         role, component = classify(label)
         if component:

@@ -14,7 +14,7 @@ from ..nlp import in_dictionary, may_hold, nlp, pos_of, words
 from ..numbers import number_pattern, parse_number
 from ..spans import after_unclosed, clause_start, make_span, next_stop
 from . import Context, register
-from .text_tables import in_tables
+from .text_tables import in_tables, indicator_name_at
 
 _NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
@@ -200,7 +200,10 @@ def extract_counts(ctx: Context) -> list[Count]:
             continue
         left, right = _tokens(after_unclosed(text[left_start:m.start()])), _tokens(text[end:right_end])
         noun = _noun_phrase(right, measure_words, cfg["noun_links"])
-        if noun:
+        indicator = indicator_name_at(tables, num_start) if not noun else None
+        if indicator:
+            subject = indicator  # a target or an actual counts what its indicator names
+        elif noun:
             modifier = _left_modifier(left, cfg) if left_start != previous_end or previous_end == 0 else ""
             subject = modifier + noun
         else:

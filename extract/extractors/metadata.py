@@ -55,16 +55,18 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     cfg, _, suffixes, _ = _config()
     first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
     opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:OPENING_PARAGRAPHS]
+    cover_start = 0
     for i, (start, end) in enumerate(opening):
         # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
         line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
         line = _TITLE_LABEL.sub("", _cover_line(line))
         if any(word in line for word in cfg["title_furniture"]):
+            cover_start = i + 1  # a cover's title lines come after the page's furniture
             continue
         if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
-            cover = [clean_title(ctx.doc.text[slice(*span)]) for span in opening[:i]]
+            cover = [clean_title(ctx.doc.text[slice(*span)]) for span in opening[cover_start:i]]
             if ctx.doc.file_type != "html" and _is_cover_title(cover, line):
-                return "".join(cover) + line, opening[0][0]
+                return "".join(cover) + line, opening[cover_start][0]
             # A title set on two lines puts the unit's name on the line above.
             above = clean_title(ctx.doc.text[slice(*opening[i - 1])]) if i else ""
             if above.endswith(suffixes) and not _NOT_A_NAME.search(above):

@@ -11,7 +11,7 @@ from ..numbers import arabic_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
 from .amounts import classify
-from .text_tables import figure_cells, in_tables, number_of
+from .text_tables import figure_cells, in_tables, indicator_name_at, number_of
 
 @functools.cache
 def _config():
@@ -40,6 +40,7 @@ def extract_rates(ctx: Context) -> list[Rate]:
         if in_tables(tables, m.start()):
             continue  # read cell by cell below
         label = clean_label(label_before(text, m.start(), cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
+        label = indicator_name_at(tables, m.start()) or label  # an indicator row's target or actual: its indicator
         span = make_span(ctx, m.start(), m.end())
         role = "other" if span.evidence in component_sentences else role_for(label, cfg["roles"])
         facts.append(Rate(label=label, role=role, value_pct=value, span=span))
