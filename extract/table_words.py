@@ -16,6 +16,10 @@ UNIT_NOTE = regex.compile(rf"(?:单位\s*[：:]\s*|[（(]\s*)(?P<unit>{UNITS})")
 FIGURE = regex.compile(r"^[≥≤>＜<约]?\s*-?[\d,，]+(?:\.\d+)?\s*(?P<pct>%)?$")
 
 
+# A column's formula after its name: (A), （B/A）, (B/A×100%).
+_FORMULA = regex.compile(r"[（(][A-Za-z/×*÷%0-9\s]*[)）]$")
+
+
 @functools.cache
 def config() -> dict:
     return rules.load("tables")
@@ -27,6 +31,11 @@ def header_key(text: str) -> str:
     return simplified(regex.sub(r"\s+", "", text))
 
 
+def column_name(text: str) -> str:
+    """A column's header as its figures' label: no unit note, no formula (全年预算数(A) → 全年预算数)."""
+    return _FORMULA.sub("", UNIT_NOTE.sub("", text).strip()).strip("（）() ")
+
+
 def is_figure(text: str) -> bool:
     return bool(FIGURE.match(text.strip()))
 
@@ -35,7 +44,7 @@ def is_figure(text: str) -> bool:
 def column_kind(name: str) -> str | None:
     """"money" or "rate" for a column header that names one, else None (scores and weights too)."""
     cfg = config()
-    key = header_key(name)
+    key = _FORMULA.sub("", header_key(name))  # 执行率(B/A) is a 执行率
     if not key or any(w in key for w in cfg["not_money_columns"]):
         return None
     if key.endswith(tuple(cfg["rate_column_endings"])):

@@ -434,3 +434,16 @@ def test_a_form_flattened_to_bar_ended_cells_is_read_as_its_table(tmp_path):
     assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [("执行率", "execution_rate", Decimal("98.00"))]
     assert [(c["subject"], c["value"], c["unit"]) for c in t["counts"]] == [("维修路灯数量", Decimal(40), "盏"),
                                                                            ("维修路灯数量", Decimal(42), "盏")]
+
+
+def test_a_block_whose_name_stood_above_its_header_reads_its_rows(tmp_path):
+    """项目资金 (万元) on a line of its own (a merged cell flattened): the header opens with a column,
+    the rows with their label; the unit is the block name's; 执行率(B/A) is a rate column."""
+    t = run(tmp_path, "项目资金 (万元) |\n全年预算数(A) | 全年执行数(B) | 预算执行率(B/A) | ||||\n"
+                      "年度资金总额: | 64.20 | 60.99 | 95% | ||||\n其中:中央财政资金 | 50.00 | 48.00 | 96.00% | ||||\n")
+    assert amounts(t) == [("全年预算数", "budget_total", Decimal("642000.00")),
+                          ("全年执行数", "expenditure_total", Decimal("609900.00")),
+                          ("中央财政资金 全年预算数", "other", Decimal("500000.00")),
+                          ("中央财政资金 全年执行数", "other", Decimal("480000.00"))]
+    assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("95")),
+                                                                 ("other", Decimal("96.00"))]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import regex
 
 from ..numbers import parse_number
-from ..table_words import FIGURE, UNIT_NOTE, UNITS, column_kind, config, header_key, is_figure
+from ..table_words import FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, header_key, is_figure
 from . import Context, register
 
 _UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{UNITS})")
@@ -118,11 +118,22 @@ def extract_text_tables(ctx: Context) -> list[TextTable]:
 
 
 def _unit_above(text: str, lines: list[tuple[int, int]]) -> str | None:
+    """The money unit of a 单位：万元 line above the table, or of the block's name standing just above
+    it (项目资金 (万元), a merged cell a flattened form put on a line of its own)."""
     for start, end in reversed(lines):
         m = _UNIT_LINE.search(text, start, end)
         if m:
             return m.group("unit")
+    if lines:
+        start, end = lines[-1]
+        m = UNIT_NOTE.search(text, start, end)
+        if m and end - start <= BLOCK_NAME_CHARS:
+            return m.group("unit")
     return None
+
+
+# The longest line above a table read as the name of its money block (资金情况（万元）).
+BLOCK_NAME_CHARS = 20
 
 
 def in_tables(tables: list[TextTable], offset: int) -> bool:
@@ -166,7 +177,8 @@ def figure_cells(table: TextTable):
             continue
         if header is None:
             continue
-        figures = [col for col, c in enumerate(row) if is_figure(c.text) and col < len(header)]
+        columns = _with_label_cell(header, row)
+        figures = [col for col, c in enumerate(row) if is_figure(c.text) and col < len(columns)]
         if not figures:
             continue
         label_cells = [c for c in row[:figures[0]] if c.text and not is_figure(c.text)]
@@ -174,7 +186,7 @@ def figure_cells(table: TextTable):
         row_unit = next((m.group("unit") for c in label_cells if (m := UNIT_NOTE.search(c.text))), None)
         whole = not row_label or any(header_key(row_label).startswith(w) for w in cfg["whole_rows"])
         for col in figures:
-            name_cell = header[col]
+            name_cell = columns[col]
             kind = column_kind(name_cell.text)
             if kind is None:
                 continue
@@ -184,8 +196,22 @@ def figure_cells(table: TextTable):
             if kind == "money" and percent or kind == "rate" and not percent:
                 continue
             unit = column_unit.group("unit") if column_unit else (row_unit or header_unit or table.unit)
-            yield FigureCell(cell.start, cell.end, cell.text, UNIT_NOTE.sub("", name_cell.text).strip("（）() "),
+            yield FigureCell(cell.start, cell.end, cell.text, column_name(name_cell.text),
                              row_label, whole, unit, percent)
+
+
+def _with_label_cell(header: list[CellSpan], row: list[CellSpan]) -> list[CellSpan]:
+    """A header that opens with a column's name over rows that open with a label and then a figure
+    has lost its label cell (项目资金（万元） stood on a line of its own, merged down the rows): the
+    header with an empty first cell put back."""
+    if (len(row) > 1 and column_kind(header[0].text) and row[0].text and not is_figure(row[0].text)
+            and is_figure(row[1].text) and _filled(header) < _filled(row)):
+        return [CellSpan(header[0].start, header[0].start, ""), *header]
+    return header
+
+
+def _filled(row: list[CellSpan]) -> int:
+    return sum(bool(cell.text) for cell in row)
 
 
 def _row_label(label: str, prefixes: list[str]) -> str:
