@@ -160,7 +160,18 @@ def _lines(source: str) -> list[_Line]:
     page_edges: list[tuple[int, int]] = []  # (index of first line, index past last line) per page
     page, page_first = 0, 0
     markdown = _MARKDOWN_RULE_LINE.search(source) is not None or "|" not in source
+    cells: list[tuple[_Line | None, int]] = []  # a row of one-cell lines (see _cell_per_line_row)
     for m in _LINE.finditer(source):
+        if not markdown and (cell := _BAR_ENDED_CELL.fullmatch(m.group())):
+            cells.append((_split_line(cell.group("cell"), m.start() + cell.start("cell"), markdown),
+                          m.start() + cell.end("cell")))
+            continue
+        if cells:
+            row_ends = _ROW_END.fullmatch(m.group()) is not None
+            lines += _cell_per_line_row(cells) if row_ends else [c for c, _ in cells if c]
+            cells = []
+            if row_ends:
+                continue
         if m.group() == "\f":
             page_edges.append((page_first, len(lines)))
             page += 1
@@ -170,6 +181,7 @@ def _lines(source: str) -> list[_Line]:
         if line is None or furniture.fullmatch(line.text):
             continue
         lines.append(line)
+    lines += [c for c, _ in cells if c]
     page_edges.append((page_first, len(lines)))
     if page > 0:  # bare page numbers only exist where there are pages
         edge_ids = {i for first, end in page_edges if end > first for i in (first, end - 1)}
@@ -200,6 +212,26 @@ def _continues(paragraph: list[_Line], current: str, line: _Line, heading_starts
     if last_src + len(last_text) in wrapped and "\t" not in line.text and not match_marker(line.text):
         return True
     return _joins(current, line.text)
+
+
+# A web page's form copied one cell per line: each cell ends with a bar (an empty cell is a bar alone),
+# and a line of two bars or more ends the row.
+_BAR_ENDED_CELL = regex.compile(r"[ \t]*(?P<cell>[^|\n]*?)[ \t]*\|[ \t]*")
+_ROW_END = regex.compile(r"[ \t]*\|{2,}[ \t]*")
+
+
+def _cell_per_line_row(cells: list[tuple[_Line | None, int]]) -> list[_Line]:
+    """The cells (each cleaned, None for an empty one, with the offset of the bar after it) as one
+    tab-separated row; a single cell stays a line of its own."""
+    if sum(cell is not None for cell, _ in cells) < 2:
+        return [cell for cell, _ in cells if cell]
+    pieces: list[tuple[str, int]] = []
+    for k, (cell, bar) in enumerate(cells):
+        if cell:
+            pieces += cell.pieces
+        if k < len(cells) - 1:
+            pieces.append(("\t", bar))
+    return [_Line(pieces)]
 
 
 def normalize(loaded: LoadedFile) -> Document:

@@ -447,3 +447,14 @@ def test_a_block_whose_name_stood_above_its_header_reads_its_rows(tmp_path):
                           ("中央财政资金 全年执行数", "other", Decimal("480000.00"))]
     assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("95")),
                                                                  ("other", Decimal("96.00"))]
+
+
+def test_a_form_copied_one_cell_per_line_with_bars_is_rebuilt_row_by_row(tmp_path):
+    """Each cell on its own line ending with a bar, an empty cell a bar alone, a row ended by a line
+    of bars: the rows come back whole and the budget block is read."""
+    cells = ["资金情况(万元) |", "|", "全年预算数(A) |", "全年执行数(B) |", "执行率(B/A) |", "||",
+             "|", "年度资金总额: |", "18 |", "17.1 |", "95% |", "|||"]
+    t = run(tmp_path, "某镇2022年度项目绩效目标自评表\n" + "\n".join(cells) + "\n")
+    assert amounts(t) == [("全年预算数", "budget_total", Decimal("180000.00")),
+                          ("全年执行数", "expenditure_total", Decimal("171000.00"))]
+    assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("95"))]
