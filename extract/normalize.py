@@ -234,6 +234,51 @@ def _cell_per_line_row(cells: list[tuple[_Line | None, int]]) -> list[_Line]:
     return [_Line(pieces)]
 
 
+# A form flattened onto one line with spaces between its cells (a Word file's text, a page's table
+# copied as one paragraph) has at least this many of them.
+SPACED_FORM_CELLS = 8
+_NON_BLANK = regex.compile(r"\S+")
+
+
+def _spaced_form(line: _Line) -> list[_Line] | None:
+    """A line holding a form's budget block with spaces for cell borders (项目资金 (万元) 年初预算数
+    全年预算数 … 年度资金总额: 0 0 0 10 …) as the text before it, the block's rows (tab-separated,
+    found as flat_rows finds one cell per line) and the text after it; None for any other line."""
+    text = line.text
+    if "\t" in text or text.count(" ") < SPACED_FORM_CELLS - 1:
+        return None
+    tokens = list(_NON_BLANK.finditer(text))
+    rows = flat_rows([token.group() for token in tokens]) if len(tokens) >= SPACED_FORM_CELLS else []
+    if not rows:
+        return None
+    parts, done = [], 0  # done: the tokens placed so far
+    for row in rows:
+        if row.lines[0] > done:
+            parts.append(_part(line, tokens[done].start(), tokens[row.lines[0] - 1].end()))
+        pieces: list[tuple[str, int]] = []
+        for k, index in enumerate(row.lines):
+            cell = _part(line, tokens[index].start(), tokens[index].end())
+            if k or row.blank_first:
+                pieces.append(("\t", cell.pieces[0][1]))
+            pieces += cell.pieces
+        parts.append(_Line(pieces))
+        done = row.lines[-1] + 1
+    if done < len(tokens):
+        parts.append(_part(line, tokens[done].start(), tokens[-1].end()))
+    return parts
+
+
+def _part(line: _Line, start: int, end: int) -> _Line:
+    """The line's text from start to end, with the source offset of each of its pieces."""
+    pieces, at = [], 0
+    for text, source in line.pieces:
+        low, high = max(start, at), min(end, at + len(text))
+        if low < high:
+            pieces.append((text[low - at:high - at], source + low - at))
+        at += len(text)
+    return _Line(pieces)
+
+
 def normalize(loaded: LoadedFile) -> Document:
     source = _TRANSLATED_RUNS.sub(lambda m: m.group().translate(TRANSLATION), "\f".join(loaded.pages))
     page_starts, pos = [], 0
@@ -243,7 +288,7 @@ def normalize(loaded: LoadedFile) -> Document:
 
     heading_starts = {page_starts[page] + start for page, start, _ in loaded.styled_headings}
     wrapped = {page_starts[page] + offset for page, offset in loaded.wrapped}
-    lines = _lines(source)
+    lines = [part for line in _lines(source) for part in (_spaced_form(line) or [line])]
     # Tables flattened to one cell per line become tab-separated rows, one paragraph each.
     flat = {row.lines[0]: row for row in flat_rows([line.text for line in lines])}
     in_flat_rows = {k for row in flat.values() for k in row.lines}

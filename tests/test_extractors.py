@@ -458,3 +458,20 @@ def test_a_form_copied_one_cell_per_line_with_bars_is_rebuilt_row_by_row(tmp_pat
     assert amounts(t) == [("全年预算数", "budget_total", Decimal("180000.00")),
                           ("全年执行数", "expenditure_total", Decimal("171000.00"))]
     assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("95"))]
+
+
+def test_a_form_flattened_onto_one_line_with_spaces_is_read_as_rows(tmp_path):
+    """A Word file's text: the whole budget block on one line, spaces for cell borders, between the
+    form's fields and its goals; the rows come out of the line and the prose around them stays."""
+    t = run(tmp_path, "附件: 项目支出绩效自评表 (2023年度) 项目名称 村道保洁经费 主管部门 某镇人民政府 "
+                      "项目资金 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
+                      "年度资金总额: 36.5 38 37.62 10 99% 9.9 其中:本年财政拨款 36.5 38 37.62 "
+                      "年度总体目标 预期目标 完成全镇村道日常保洁。\n")
+    assert amounts(t) == [
+        ("年初预算数", "budget_initial", Decimal("365000.00")), ("全年预算数", "budget_total", Decimal("380000.00")),
+        ("全年执行数", "expenditure_total", Decimal("376200.00")),
+        ("本年财政拨款 年初预算数", "other", Decimal("365000.00")),
+        ("本年财政拨款 全年预算数", "other", Decimal("380000.00")),
+        ("本年财政拨款 全年执行数", "other", Decimal("376200.00"))]
+    assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [("执行率", "execution_rate", Decimal("99"))]
+    assert t["reports"][0]["department"] == "某镇人民政府"
