@@ -40,7 +40,7 @@ _MARKDOWN_HEADING = regex.compile(r"#{1,6}[ \t]+")
 _MARKDOWN_ROW = regex.compile(r"^[ \t]*\|.*\|[ \t]*$")
 _MARKDOWN_RULE = regex.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
 _MARKDOWN_BAR = regex.compile(r"(?<!\\)\|")
-_MARKDOWN_RULE_LINE = regex.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", regex.M)
+_MARKDOWN_RULE_LINE = regex.compile(_MARKDOWN_RULE.pattern, regex.M)  # one anywhere in a text
 # Blanks at a line's ends, tabs excepted: a tab there is a table row's empty first or last cell.
 _LEADING_BLANKS = regex.compile(r"^[^\S\t]+")
 _TRAILING_BLANKS = regex.compile(r"[^\S\t]+$")
@@ -168,7 +168,7 @@ def _lines(source: str) -> list[_Line]:
             continue
         if cells:
             row_ends = _ROW_END.fullmatch(m.group()) is not None
-            lines += _cell_per_line_row(cells) if row_ends else [c for c, _ in cells if c]
+            lines += _cell_per_line_row(cells) if row_ends else _each_cell(cells)
             cells = []
             if row_ends:
                 continue
@@ -181,7 +181,7 @@ def _lines(source: str) -> list[_Line]:
         if line is None or furniture.fullmatch(line.text):
             continue
         lines.append(line)
-    lines += [c for c, _ in cells if c]
+    lines += _each_cell(cells)
     page_edges.append((page_first, len(lines)))
     if page > 0:  # bare page numbers only exist where there are pages
         edge_ids = {i for first, end in page_edges if end > first for i in (first, end - 1)}
@@ -224,7 +224,7 @@ def _cell_per_line_row(cells: list[tuple[_Line | None, int]]) -> list[_Line]:
     """The cells (each cleaned, None for an empty one, with the offset of the bar after it) as one
     tab-separated row; a single cell stays a line of its own."""
     if sum(cell is not None for cell, _ in cells) < 2:
-        return [cell for cell, _ in cells if cell]
+        return _each_cell(cells)
     pieces: list[tuple[str, int]] = []
     for k, (cell, bar) in enumerate(cells):
         if cell:
@@ -232,6 +232,11 @@ def _cell_per_line_row(cells: list[tuple[_Line | None, int]]) -> list[_Line]:
         if k < len(cells) - 1:
             pieces.append(("\t", bar))
     return [_Line(pieces)]
+
+
+def _each_cell(cells: list[tuple[_Line | None, int]]) -> list[_Line]:
+    """Cells that make no row, each a line of its own (empty ones dropped)."""
+    return [cell for cell, _ in cells if cell]
 
 
 # A form flattened onto one line with spaces between its cells (a Word file's text, a page's table

@@ -70,8 +70,7 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
             # A title set on two lines puts the unit's name on the line above.
             above = clean_title(ctx.doc.text[slice(*opening[i - 1])]) if i else ""
             if above.endswith(suffixes) and not _NOT_A_NAME.search(above):
-                prev = clean_title(ctx.doc.text[slice(*opening[i - 1])])
-                return prev + line, opening[i - 1][0]
+                return above + line, opening[i - 1][0]
             return line, start
     return None, 0
 

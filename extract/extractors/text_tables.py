@@ -5,6 +5,7 @@ indicator rows, and so that prose extractors can leave table rows alone."""
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import regex
@@ -31,6 +32,24 @@ class TextTable:
     unit: str | None  # money unit for the whole table (a 单位：万元 line above, or a cell saying so)
     kind: str | None = None  # "figures" or "indicators" after the first recognised header row
     headers: dict[int, str] = field(default_factory=dict)  # header row index → "figures" | "indicators"
+
+    @functools.cached_property
+    def _row_starts(self) -> list[int]:
+        return [row[0].start for row in self.rows]
+
+    @functools.cached_property
+    def _governing(self) -> list[int | None]:
+        """For each row, the header row in force over it (its own index for a header row)."""
+        governing, current = [], None
+        for r in range(len(self.rows)):
+            current = r if r in self.headers else current
+            governing.append(current)
+        return governing
+
+    def row_at(self, offset: int) -> int | None:
+        """The index of the row holding the offset, None between rows or outside the table."""
+        r = bisect_right(self._row_starts, offset) - 1
+        return r if r >= 0 and offset <= self.rows[r][-1].end else None
 
 
 @dataclass
@@ -139,30 +158,35 @@ BLOCK_NAME_CHARS = 20
 def in_tables(tables: list[TextTable], offset: int) -> bool:
     """Is the offset in a header row, or in a row under a figures header (its figures are read cell
     by cell)? An indicator row's targets and actuals (≥15组, 85.60%) are read as the text states them."""
-    for table in tables:
-        if table.kind and table.start <= offset < table.end:
-            governed = None
-            for r, row in enumerate(table.rows):
-                governed = table.headers.get(r, governed)
-                if row and row[0].start <= offset <= row[-1].end:
-                    return r in table.headers or governed == "figures"
-    return False
+    table, r = _row_at(tables, offset)
+    if table is None:
+        return False
+    header = table._governing[r]
+    return r == header or header is not None and table.headers[header] == "figures"
 
 
 def indicator_name_at(tables: list[TextTable], offset: int) -> str | None:
     """The third-level indicator's name of the indicator row holding the offset (a target or an
     actual there: ≥6处 counts 新建供水工程数量), or None outside indicator rows."""
+    table, r = _row_at(tables, offset)
+    if table is None:
+        return None
+    header = table._governing[r]
+    if header is None or header == r or table.headers[header] != "indicators":
+        return None
+    name_column = next((col for col, name in indicator_fields(table.rows[header]).items() if name == "level3"), None)
+    row = table.rows[r]
+    return row[name_column].text or None if name_column is not None and name_column < len(row) else None
+
+
+def _row_at(tables: list[TextTable], offset: int) -> tuple[TextTable | None, int | None]:
+    """The table with a recognised header and its row that hold the offset, or (None, None)."""
     for table in tables:
-        if not (table.kind and table.start <= offset < table.end):
-            continue
-        name_column = None
-        for r, row in enumerate(table.rows):
-            if r in table.headers:
-                fields = indicator_fields(row) if table.headers[r] == "indicators" else {}
-                name_column = next((col for col, name in fields.items() if name == "level3"), None)
-            elif name_column is not None and row and row[0].start <= offset <= row[-1].end:
-                return row[name_column].text if name_column < len(row) and row[name_column].text else None
-    return None
+        if table.kind and table.start <= offset < table.end:
+            r = table.row_at(offset)
+            if r is not None:
+                return table, r
+    return None, None
 
 
 def figure_cells(table: TextTable):
