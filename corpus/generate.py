@@ -711,7 +711,8 @@ def _project(w, dept, year, budget, money, numbering, score, grade) -> None:
     _self_evaluation_table(w, dept, b, rate, activities, targets, actual, score)
     w.gold["checks"] = [
         {"check": "basic_plus_project_equals_expenditure", "expected": "skipped"},
-        {"check": "sources_sum_to_expenditure", "expected": "skipped"},
+        # the form's 当年财政拨款 and 其他资金 rows add up to its 年度资金总额
+        {"check": "sources_sum_to_expenditure", "expected": "pass"},
         {"check": "personnel_plus_public_equals_basic", "expected": "skipped"},
         {"check": "execution_rate_matches", "expected": "pass"},
     ]
@@ -733,8 +734,8 @@ def _self_evaluation_table(w, dept, b, rate, activities, targets, actual, score)
     for role, value, cell in zip(("budget_initial", "budget_total", "expenditure_total"), (b.initial, b.total, b.spent), cells):
         w.amount(cell, role, wan(value) * 10000, cell)
     for column, value, cell in zip(("年初预算数", "全年预算数", "全年执行数"), (b.initial, b.total, b.spent), cells):
-        w.amount(f"当年财政拨款 {column}", "other", wan(value) * 10000, cell)
-        w.amount(f"其他资金 {column}", "other", Decimal(0), "0.00")
+        w.amount(f"当年财政拨款 {column}", "source_general_public_budget", wan(value) * 10000, cell)
+        w.amount(f"其他资金 {column}", "source_other", Decimal(0), "0.00")
     w.rate("执行率", "execution_rate", rate)
     indicators = []
     for a in activities:

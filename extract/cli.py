@@ -190,10 +190,14 @@ def parser() -> argparse.ArgumentParser:
                         help=f"worker processes (default: one per CPU, at most one per {FILES_PER_WORKER} files)")
     evaluate = sub.add_parser("eval", help="score an output folder against gold files (docs/gold-format.md)")
     evaluate.add_argument("out", metavar="OUT_DIR")
-    evaluate.add_argument("--gold", required=True, metavar="GOLD_DIR", help="folder of gold .json files")
+    evaluate.add_argument("--gold", required=True, metavar="GOLD",
+                          help="folder of gold .json files, or a .jsonl file of published-report gold")
     evaluate.add_argument("--min-f1", type=float, metavar="X",
                           help="exit 1 when the overall F1 or any table's or field's F1 is below X")
     evaluate.add_argument("--problems", action="store_true", help="also list every miss and extra")
+    evaluate.add_argument("--floor", action="append", type=_floor, default=[], metavar="NAME=X",
+                          help="exit 1 when row NAME (amounts.value, metadata.department …) has an F1 below X;"
+                               " repeatable")
     comparing = sub.add_parser("compare", help="one metric for every department and year, with the change")
     comparing.add_argument("out", metavar="OUT_DIR")
     comparing.add_argument("--metric", required=True, metavar="M",
@@ -260,7 +264,7 @@ def _command(args) -> int:
         finally:  # main() may run again in this process (the API, tests)
             loaders.MAX_PAGES = DEFAULT_MAX_PAGES
     if args.command == "eval":
-        return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems)
+        return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems, args.floor)
     if args.command == "compare":
         return run_compare(Path(args.out), args.metric, args.csv, args.chart)
     if args.command == "show":
@@ -348,15 +352,28 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
     return 0
 
 
-def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: bool) -> int:
+def _floor(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=X (e.g. amounts.value=0.95)") from None
+
+
+def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: bool,
+             floors: list[tuple[str, float]] = ()) -> int:
     from .evaluate import evaluate
     if not (out / "reports.csv").is_file():
         print(f"jixiao: error: {out}: no reports.csv (not an output folder of jixiao ingest)", file=sys.stderr)
         return 2
-    if not gold_dir.is_dir() or not any(gold_dir.glob("*.json")):
+    if not gold_dir.is_file() and not (gold_dir.is_dir() and any(gold_dir.glob("*.json"))):
         print(f"jixiao: error: {gold_dir}: no gold .json files", file=sys.stderr)
         return 2
-    result = evaluate(out, gold_dir)
+    try:
+        result = evaluate(out, gold_dir)
+    except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+        print(f"jixiao: error: {gold_dir}: not a gold file of either format ({exc})", file=sys.stderr)
+        return 2
     try:
         with open(out / "eval.json", "w", encoding="utf-8") as f:
             json.dump(result, f, ensure_ascii=False, indent=1)
@@ -369,8 +386,11 @@ def run_eval(out: Path, gold_dir: Path, min_f1: float | None, show_problems: boo
     below = [name for name, figures in rows.items() if min_f1 is not None and figures["f1"] < min_f1]
     if below:
         print(f"jixiao: F1 below {min_f1} for {', '.join(below)}", file=sys.stderr)
-        return 1
-    return 0
+    under = [f"{name} {rows[name]['f1'] if name in rows else 'not scored'} < {floor}"
+             for name, floor in floors if name not in rows or rows[name]["f1"] < floor]
+    if under:
+        print(f"jixiao: below the floor: {'; '.join(under)}", file=sys.stderr)
+    return 1 if below or under else 0
 
 
 def _print_eval(result: dict, show_problems: bool) -> None:

@@ -48,7 +48,7 @@ TABLES: dict[str, list[Column]] = {
         _col("n_pages", I), _col("n_chars", I), _col("title", S), _col("department", S),
         _col("region_province", S), _col("region_city", S), _col("region_district", S), _col("year", I),
         _col("report_type", S), _col("grade", S), _col("score", N, 4), _col("status", S), _col("needs_ocr", B),
-        _col("department_key", S),
+        _col("project", S), _col("department_key", S),
     ],
     "sections": [
         _col("report_id", S), _col("section_id", I), _col("parent_id", I), _col("level", I),
@@ -56,7 +56,7 @@ TABLES: dict[str, list[Column]] = {
         _col("char_end", I),
     ],
     "amounts": [_col("report_id", S), _col("fact_id", S), _col("label", S), _col("role", S),
-                _col("value_yuan", N)] + _PROVENANCE,
+                _col("stage", S), _col("value_yuan", N)] + _PROVENANCE,
     "rates": [_col("report_id", S), _col("fact_id", S), _col("label", S), _col("role", S),
               _col("value_pct", N, 6)] + _PROVENANCE,
     "counts": [_col("report_id", S), _col("fact_id", S), _col("subject", S), _col("value", N, 6),

@@ -125,6 +125,7 @@ class Span:
 class Amount:
     label: str
     role: str
+    stage: str  # budget_initial | budget_adjusted | received | executed | '' (rules/amounts.yaml stages)
     value_yuan: Decimal
     span: Span
 
@@ -198,6 +199,7 @@ class ReportMeta:
     region_district: str | None = None
     year: int | None = None
     report_type: str = "unknown"
+    project: str = ""  # the project's name (项目名称) in a project report
 
 
 @dataclass

@@ -363,10 +363,13 @@ def test_markdown_from_a_converter_reads_like_the_text(tmp_path):
     report = result.tables["reports"][0]
     assert (report["title"], report["department"]) == ("某县农业农村局2024年度部门整体支出绩效自评报告", "某县农业农村局")
     assert [s["title"] for s in result.tables["sections"]] == ["部门基本情况", "绩效目标完成情况"]
-    assert [(a["label"], a["role"], a["value_yuan"]) for a in result.tables["amounts"]] == [
-        ("年初预算数", "budget_initial", Decimal("12500000.00")), ("全年预算数", "budget_total", Decimal("13124000.00")),
-        ("全年执行数", "expenditure_total", Decimal("12805500.00")),
-        ("基本支出 全年预算数", "other", Decimal("8362000.00")), ("基本支出 全年执行数", "other", Decimal("8362000.00"))]
+    # A row's figures take the row's role and their column's stage.
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in result.tables["amounts"]] == [
+        ("年初预算数", "budget_initial", "budget_initial", Decimal("12500000.00")),
+        ("全年预算数", "budget_total", "budget_adjusted", Decimal("13124000.00")),
+        ("全年执行数", "expenditure_total", "executed", Decimal("12805500.00")),
+        ("基本支出 全年预算数", "basic_expenditure", "budget_adjusted", Decimal("8362000.00")),
+        ("基本支出 全年执行数", "basic_expenditure", "executed", Decimal("8362000.00"))]
     assert [(r["role"], r["value_pct"]) for r in result.tables["rates"]] == [("execution_rate", Decimal("97.57")),
                                                                             ("other", Decimal("100.00"))]
     assert result.text.splitlines()[5] == "其中：基本支出\t\t836.20\t836.20\t100.00%"
@@ -470,8 +473,37 @@ def test_a_form_flattened_onto_one_line_with_spaces_is_read_as_rows(tmp_path):
     assert amounts(t) == [
         ("年初预算数", "budget_initial", Decimal("365000.00")), ("全年预算数", "budget_total", Decimal("380000.00")),
         ("全年执行数", "expenditure_total", Decimal("376200.00")),
-        ("本年财政拨款 年初预算数", "other", Decimal("365000.00")),
-        ("本年财政拨款 全年预算数", "other", Decimal("380000.00")),
-        ("本年财政拨款 全年执行数", "other", Decimal("376200.00"))]
+        ("本年财政拨款 年初预算数", "source_general_public_budget", Decimal("365000.00")),
+        ("本年财政拨款 全年预算数", "source_general_public_budget", Decimal("380000.00")),
+        ("本年财政拨款 全年执行数", "source_general_public_budget", Decimal("376200.00"))]
+    assert [a["stage"] for a in t["amounts"]] == ["budget_initial", "budget_adjusted", "executed"] * 2
     assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [("执行率", "execution_rate", Decimal("99"))]
     assert t["reports"][0]["department"] == "某镇人民政府"
+
+
+def test_project_name_from_its_field_in_a_project_report_only(tmp_path):
+    t = run(tmp_path, "2023年度项目支出绩效自评表\n项目名称 西河堤防加固工程 主管部门 某县水利局 实施单位 某县河道站\n"
+                      "项目资金（万元）年初预算数 120 万元。\n")
+    assert t["reports"][0]["project"] == "西河堤防加固工程"
+    t = run(tmp_path, "项目名称：2102-乡村学校少年宫运行经费\n该项目支出绩效自评报告如下。\n", "b.txt")
+    assert t["reports"][0]["project"] == "乡村学校少年宫运行经费"  # the unit code before it dropped
+    t = run(tmp_path, "某县水利局2023年度部门整体支出绩效自评报告\n全年预算数 300 万元。\n", "c.txt")
+    assert t["reports"][0]["project"] == ""
+
+
+def test_indicator_rows_flattened_without_their_merged_cells_stand_under_the_last_columns(tmp_path):
+    """A `|` table keeps only each row's own cells: a row under a merged 一级/二级 cell starts with its
+    third-level name. Its last figure is the score, so the row belongs to the header's last columns."""
+    t = run(tmp_path, "2024年度项目支出绩效自评表\n"
+                      "绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因 |\n"
+                      "产出指标 | 数量指标 | 新建蓄水池 | ≥12座 | 12座 | 20 | 20 | | | |\n"
+                      "维修渠道长度 | ≥8公里 | 7.6公里 | 20 | 18 | | |\n"
+                      "质量指标 | 工程验收合格率 | 100% | 100% | 10 | 10 | |\n"
+                      "满意度指标 | 服务对象满意度指标 | 受益农户满意度 | ≥90% | 96% | 10 | 9 | 抽样调查 |\n")
+    rows = [(r["level1"], r["level2"], r["level3"], r["target"], r["actual"], r["weight"], r["score"], r["note"])
+            for r in t["indicators"]]
+    assert rows == [
+        ("产出指标", "数量指标", "新建蓄水池", "≥12座", "12座", Decimal(20), Decimal(20), ""),
+        ("产出指标", "数量指标", "维修渠道长度", "≥8公里", "7.6公里", Decimal(20), Decimal(18), ""),
+        ("产出指标", "质量指标", "工程验收合格率", "100%", "100%", Decimal(10), Decimal(10), ""),
+        ("满意度指标", "服务对象满意度指标", "受益农户满意度", "≥90%", "96%", Decimal(10), Decimal(9), "抽样调查")]

@@ -187,12 +187,13 @@ def test_budget_block_of_the_table_gives_amounts_and_rates_with_its_page(rendere
     assert cells == {
         ("年初预算数", "budget_initial", Decimal("4800000.00")), ("全年预算数", "budget_total", Decimal("5200000.00")),
         ("全年执行数", "expenditure_total", Decimal("5063500.00")),
-        ("当年财政拨款 年初预算数", "other", Decimal("4800000.00")), ("当年财政拨款 全年预算数", "other", Decimal("5000000.00")),
-        ("当年财政拨款 全年执行数", "other", Decimal("4863500.00")),
-        ("上年结转资金 年初预算数", "other", Decimal("0.00")), ("上年结转资金 全年预算数", "other", Decimal("200000.00")),
-        ("上年结转资金 全年执行数", "other", Decimal("200000.00")),
-        ("其他资金 年初预算数", "other", Decimal("0.00")), ("其他资金 全年预算数", "other", Decimal("0.00")),
-        ("其他资金 全年执行数", "other", Decimal("0.00")),
+        ("当年财政拨款 年初预算数", "source_general_public_budget", Decimal("4800000.00")),
+        ("当年财政拨款 全年预算数", "source_general_public_budget", Decimal("5000000.00")),
+        ("当年财政拨款 全年执行数", "source_general_public_budget", Decimal("4863500.00")),
+        ("上年结转资金 年初预算数", "carryover", Decimal("0.00")), ("上年结转资金 全年预算数", "carryover", Decimal("200000.00")),
+        ("上年结转资金 全年执行数", "carryover", Decimal("200000.00")),
+        ("其他资金 年初预算数", "source_other", Decimal("0.00")), ("其他资金 全年预算数", "source_other", Decimal("0.00")),
+        ("其他资金 全年执行数", "source_other", Decimal("0.00")),
         # the cost indicator's target and actual, named by their indicator
         ("项目总成本控制", "other", Decimal("5200000.00")), ("项目总成本控制", "other", Decimal("5063500.00")),
     }

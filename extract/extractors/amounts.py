@@ -58,6 +58,35 @@ def classify(label: str) -> tuple[str, bool]:
     return "other", False
 
 
+@functools.cache
+def _stage_rules():
+    cfg = rules.load("amounts")
+    words = [(w, stage) for stage, ws in cfg["stages"].items() for w in ws]
+    pattern = regex.compile("|".join(f"(?P<s{i}>{regex.escape(w)})" for i, (w, _) in enumerate(words)))
+    rows = [(r["role"], regex.compile("|".join(map(regex.escape, r["patterns"])))) for r in cfg["row_roles"]]
+    return pattern, [stage for _, stage in words], cfg["stage_of_role"], rows
+
+
+def stage_of(words: str, role: str = "") -> str:
+    """The budget stage the words name: that of the last stage word in them; else the one the
+    figure's total role implies (an 执行数 is spent money), else ''."""
+    pattern, stages, of_role, _ = _stage_rules()
+    last = None
+    for last in pattern.finditer(simplified(words)):
+        pass
+    if last is not None:
+        return stages[int(last.lastgroup[1:])]
+    return of_role.get(role, "")
+
+
+def row_role(row_label: str) -> str:
+    """The role of a form's budget-block row (其中：当年财政拨款 → source_general_public_budget)."""
+    for role, words in _stage_rules()[3]:
+        if words.search(simplified(row_label)):
+            return role
+    return "other"
+
+
 TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_received")
 
 
@@ -101,7 +130,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
             component_sentence = span.evidence
         elif role in TOTAL_ROLES and span.evidence == component_sentence and _bare(label):
             role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
-        facts.append(Amount(label=label, role=role, value_yuan=value, span=span))
+        facts.append(Amount(label=label, role=role, stage=stage_of(label, role), value_yuan=value, span=span))
         previous_end = end
     facts.extend(_table_amounts(ctx))
     facts.sort(key=lambda a: a.span.char_start)
@@ -130,6 +159,7 @@ def _table_amounts(ctx: Context) -> list[Amount]:
             value = in_yuan(number, cell.unit)
             if value is None:
                 continue
-            role = classify(cell.header)[0] if cell.whole_row else "other"
-            facts.append(Amount(label=cell.label, role=role, value_yuan=value, span=make_span(ctx, cell.start, cell.end)))
+            role = classify(cell.header)[0] if cell.whole_row else row_role(cell.row_label)
+            facts.append(Amount(label=cell.label, role=role, stage=stage_of(cell.header, role), value_yuan=value,
+                                span=make_span(ctx, cell.start, cell.end)))
     return facts

@@ -89,12 +89,14 @@ def _checks(ctx: Context) -> list[Check]:
         first.setdefault(amount.role, amount)
     spent = first.get("expenditure_total")
     budget = first.get("budget_total") or first.get("budget_initial")
-    sources = [first[r] for r in SOURCES if r in first]
     parts = [first[r] for r in ("basic_expenditure", "project_expenditure") if r in first]
     personnel = [first[r] for r in ("personnel", "public_expenses") if r in first]
-    source_total = spent
-    if spent and budget and sources and not _close(sources, spent) and _close(sources, budget):
-        source_total = budget  # the sources were given for the budget, not for the spending
+    sources, source_total = _sources_of(ctx.results["amounts"], first, spent), spent
+    if spent and budget and sources and not _close(sources, spent):
+        budget_sources = _sources_of(ctx.results["amounts"], first, budget)
+        if budget_sources and _close(budget_sources, budget):
+            # the sources were given for the budget, not for the spending
+            sources, source_total = budget_sources, budget
     rate = next((r for r in ctx.results["rates"] if r.role == "execution_rate"), None)
     return [
         _sum_check("basic_plus_project_equals_expenditure", parts if len(parts) == 2 else [], spent,
@@ -104,6 +106,18 @@ def _checks(ctx: Context) -> list[Check]:
                    first.get("basic_expenditure"), "personnel and public expenses with basic expenditure"),
         _rate_check(rate, spent, budget),
     ]
+
+
+def _sources_of(amounts: list[Amount], first: dict[str, Amount], total: Amount | None) -> list[Amount]:
+    """The funding sources of a total: each source's figure of the total's stage (a form states every
+    source for each column), else its first figure. A form's 上年结转资金 row funds the year too, so
+    carryover is a source where it is stated for the total's stage."""
+    stage = total.stage if total else ""
+    def of_stage(role):
+        return next((a for a in amounts if a.role == role and stage and a.stage == stage), None)
+    sources = [of_stage(r) or first[r] for r in SOURCES if r in first]
+    carryover = of_stage("carryover")
+    return sources + [carryover] if sources and carryover else sources
 
 
 def _close(parts: list[Amount], total: Amount) -> bool:

@@ -32,14 +32,18 @@ _CN_DIGITS = str.maketrans("〇零○Ｏ0一二三四五六七八九", "00000123
 def _config():
     cfg = rules.load("metadata")
     fields = "|".join(regex.escape(f) for f in sorted(cfg["department_fields"], key=len, reverse=True))
-    field_re = regex.compile(rf"(?:{fields})(?:（盖章）|\(盖章\))?\s*[：:]\s*(?P<name>[^\s，。；：:,]{{2,40}})")
+    field_re = regex.compile(rf"(?P<field>{fields})(?:（盖章）|\(盖章\))?\s*[：:]\s*(?P<name>[^\s，。；：:,]{{2,40}})")
     # The same fields as a form's cells or a page's publisher line: no colon, the label on a boundary.
     cells = "|".join(regex.escape(f) for f in sorted(cfg["department_fields"], key=len, reverse=True)
                      if f not in cfg["colon_only_fields"])
-    cell_re = regex.compile(rf"(?<![^\s|•])(?:{cells})(?:（盖章）|\(盖章\))?(?:[ \t]*[|•][\s|•]*|[ \t]*\n[\s|•]*|[ \t]+)"
+    cell_re = regex.compile(rf"(?<![^\s|•])(?P<field>{cells})(?:（盖章）|\(盖章\))?(?:[ \t]*[|•][\s|•]*|[ \t]*\n[\s|•]*|[ \t]+)"
                             rf"(?P<name>[^\s|，。；：:,]{{2,40}})")
     suffixes = tuple(sorted(cfg["org_suffixes"], key=len, reverse=True))
-    return cfg, field_re, suffixes, cell_re
+    # A form whose cells the extraction ran together (主管部门湖北省教育厅项目实施单位湖北工程学院项目类别):
+    # the implementing unit's label, then a name that must reach a unit's ending.
+    units = "|".join(regex.escape(f) for f in sorted(cfg["implementing_unit_fields"], key=len, reverse=True))
+    glued_re = regex.compile(rf"(?P<field>{units})(?P<name>[^\s|，。；：:,]{{2,40}})")
+    return cfg, field_re, suffixes, cell_re, glued_re
 
 
 def _year_in(text: str) -> int | None:
@@ -52,7 +56,7 @@ def _year_in(text: str) -> int | None:
 
 def find_title(ctx: Context) -> tuple[str | None, int]:
     """The title (cleaned) and its offset: the paragraph before the first heading that says 报告."""
-    cfg, _, suffixes, _ = _config()
+    cfg, _, suffixes, _, _ = _config()
     first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
     opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:OPENING_PARAGRAPHS]
     cover_start = 0
@@ -92,7 +96,7 @@ def _is_cover_title(cover: list[str], line: str) -> bool:
 def _cover_line(line: str) -> str:
     """A cover's title as a PDF gives it: without the 目录 heading of the next page glued to its end, and
     without a field that followed it on the cover (…部门预算预算主管部门：上海市…)."""
-    _, field_re, _, _ = _config()
+    _, field_re, _, _, _ = _config()
     field = field_re.search(line)
     if field and field.start() > 0:
         line = line[: field.start()]
@@ -102,7 +106,7 @@ def _cover_line(line: str) -> str:
 def department_from_title(title: str) -> str | None:
     """The unit's name before the year (荔湾区政协办公室2023年度…), or after a leading year up to the
     kind of report (2023年度荔湾区政协办公室部门整体支出…, …局农村饮水项目支出…)."""
-    cfg, _, suffixes, _ = _config()
+    cfg, _, suffixes, _, _ = _config()
     cut = _YEAR.search(title) or _CN_YEAR.search(title)
     head = title[: cut.start()] if cut else title
     head = regex.sub(r"(关于)$", "", head)
@@ -134,10 +138,12 @@ def _unit_at_start(head: str, endings: list[str]) -> str | None:
 
 
 def department_from_fields(text: str) -> str | None:
-    """The first labelled field (单位名称：…, 主管部门 | …, 发布机构 …) in the text that names a unit."""
-    _, field_re, suffixes, cell_re = _config()
-    found = sorted([*field_re.finditer(text), *cell_re.finditer(text)], key=lambda m: m.start())
-    for m in found:
+    """The first labelled field (单位名称：…, 主管部门 | …, 发布机构 …) in the text that names a unit;
+    a form's implementing unit (实施单位, 单位名称) before its supervising department (主管部门)."""
+    cfg, field_re, suffixes, cell_re, glued_re = _config()
+    found = sorted([*field_re.finditer(text), *cell_re.finditer(text)],
+                   key=lambda m: (m.group("field") not in cfg["implementing_unit_fields"], m.start()))
+    for m in found or glued_re.finditer(text):
         # A unit code before the name: 219-…, [155]…
         name = regex.sub(r"^(?:\d+\s*[-—－]\s*|\[\d+\]|【\d+】)", "", m.group("name"))
         if text[m.end():m.end() + 1] in ("：", ":"):  # the next field's label is glued on (…办公厅单位：万元)
@@ -155,9 +161,26 @@ def _up_to_unit_ending(name: str, suffixes: tuple[str, ...]) -> str | None:
     return name[:ends[-1]] if ends and ends[-1] >= 4 else None
 
 
+@functools.cache
+def _project_re():
+    cfg = rules.load("metadata")
+    fields = "|".join(map(regex.escape, cfg["project_fields"]))
+    ends = "|".join(map(regex.escape, sorted(cfg["project_name_ends"], key=len, reverse=True)))
+    return regex.compile(rf"(?:{fields})[\s|：:]*(?P<name>[^\t|\n]{{2,80}}?)\s*(?=[\t|\n]|$|{ends})")
+
+
+def project_from_fields(text: str) -> str | None:
+    """The project's name in a 项目名称 field or cell, without a unit code before it."""
+    m = _project_re().search(text)
+    if not m:
+        return None
+    name = regex.sub(r"^(?:[0-9A-Z]+\s*[-—－]\s*|\[\d+\]|【\d+】)", "", m.group("name")).strip("：: ")
+    return name if len(name) >= 2 and not _project_re().match(name) else None
+
+
 def department_from_signature(text: str) -> str | None:
     """A report often ends with the unit's name on a line of its own, above the date."""
-    _, _, suffixes, _ = _config()
+    _, _, suffixes, _, _ = _config()
     for line in reversed(text.rstrip().split("\n")[-6:]):
         line = clean_title(line)
         if 3 <= len(line) <= 40 and line.endswith(suffixes) and not regex.search(r"[。，；：]", line):
@@ -166,7 +189,7 @@ def department_from_signature(text: str) -> str | None:
 
 
 def report_type(title: str | None, opening: str) -> str:
-    cfg, _, _, _ = _config()
+    cfg, _, _, _, _ = _config()
     for place in (simplified(title or ""), simplified(opening)):
         for kind, words in cfg["report_types"].items():
             if any(w in place for w in words):
@@ -188,6 +211,7 @@ def extract_metadata(ctx: Context) -> ReportMeta:
         region = find_regions(title or "", allow_short=True)
     if not region.province:
         region = find_regions(text[:2000], allow_short=False)
+    kind = report_type(title, text[:600])
     return ReportMeta(
         title=title,
         department=department,
@@ -195,5 +219,6 @@ def extract_metadata(ctx: Context) -> ReportMeta:
         region_city=region.city,
         region_district=region.district,
         year=_year_in(title or "") or _year_in(text[:1000]),
-        report_type=report_type(title, text[:600]),
+        report_type=kind,
+        project=(project_from_fields(text[:3000]) or "") if kind == "project" else "",
     )
