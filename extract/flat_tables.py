@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
+from .flat_indicators import indicator_rows
 from .headings import match_marker
 from .table_words import UNIT_NOTE, column_kind, config, header_key, is_figure
 
@@ -27,9 +28,15 @@ def _config() -> dict:
 @dataclass
 class FlatRow:
     """Lines (by index) that are one row's cells, left to right. blank_first: the row's first cell is
-    empty (a header over the figure columns only, its row labels' column unnamed)."""
+    empty (a header over the figure columns only, its row labels' column unnamed). continues: lines
+    that go on the cell of the line before them (a name the layout broke: 年度 / 指标值)."""
     lines: list[int]
     blank_first: bool = False
+    continues: frozenset[int] = frozenset()
+
+    @classmethod
+    def of_cells(cls, cells: list[list[int]]) -> "FlatRow":
+        return cls([k for cell in cells for k in cell], continues=frozenset(k for cell in cells for k in cell[1:]))
 
 
 def flat_rows(texts: list[str]) -> list[FlatRow]:
@@ -38,6 +45,11 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
     is_header = [_is_header_cell(text) for text in texts]
     i = 0
     while i < len(texts):
+        indicators = None if is_header[i] else indicator_rows(texts, i)
+        if indicators:
+            table, i = indicators
+            rows += [FlatRow.of_cells(cells) for cells in table]
+            continue
         header_end = _header_run(texts, is_header, i) if is_header[i] else None
         if header_end is None:
             i += 1

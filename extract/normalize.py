@@ -31,6 +31,8 @@ _TRANSLATED_RUNS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FULLWIDT
 
 # Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
 _CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# A form's blank for a figure (≥**人, 不低于（**）%) is text: ** after a comparison or a bracket.
+_BLANK_TO_FILL = regex.compile(r"[≥≤<>=＝≧≦（(]\*\*")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")
 _LINE_BREAK = regex.compile(r"[\r\n\f]")
 _FIELD = regex.compile(r"[：:]")
@@ -121,10 +123,13 @@ def _split_line(text: str, src_start: int, markdown: bool = True) -> _Line | Non
     src_start += lead
     if not _CUT.search(stripped):  # most lines: nothing to cut, the line is one piece
         return _Line([(stripped, src_start)]) if stripped else None
+    cuts = [m for m in _CUT.finditer(stripped) if m.group() != "**" or not _BLANK_TO_FILL.match(stripped, m.start() - 1)]
+    if sum(m.group() == "**" for m in cuts) % 2:
+        cuts = [m for m in cuts if m.group() != "**"]  # a lone ** is text, not a bold mark left open
     pieces: list[tuple[str, int]] = []
     toggles: list[int] = []
     pos, out_len = 0, 0
-    for m in _CUT.finditer(stripped):
+    for m in cuts:
         if m.start() > pos:
             pieces.append((stripped[pos:m.start()], src_start + pos))
             out_len += m.start() - pos
@@ -263,7 +268,7 @@ def _spaced_form(line: _Line) -> list[_Line] | None:
         pieces: list[tuple[str, int]] = []
         for k, index in enumerate(row.lines):
             cell = _part(line, tokens[index].start(), tokens[index].end())
-            if k or row.blank_first:
+            if (k or row.blank_first) and index not in row.continues:
                 pieces.append(("\t", cell.pieces[0][1]))
             pieces += cell.pieces
         parts.append(_Line(pieces))
@@ -299,11 +304,13 @@ def normalize(loaded: LoadedFile) -> Document:
     in_flat_rows = {k for row in flat.values() for k in row.lines}
     paragraphs: list[list[_Line]] = []
     row_paragraphs: dict[int, bool] = {}  # paragraph index → its first cell is empty
+    continued: dict[int, set[int]] = {}  # paragraph index → its lines that go on the cell before them
     current: str | None = ""
     for k, line in enumerate(lines):
         if k in flat:
             row_paragraphs[len(paragraphs)] = flat[k].blank_first
             paragraphs.append([lines[j] for j in flat[k].lines])
+            continued[len(paragraphs) - 1] = {n for n, j in enumerate(flat[k].lines) if j in flat[k].continues}
             current = None  # nothing joins a table row
         elif k in in_flat_rows:
             continue
@@ -337,7 +344,8 @@ def normalize(loaded: LoadedFile) -> Document:
             norm_pos += 1
         bold_start = None
         for j, line in enumerate(paragraph):
-            if j and i in row_paragraphs:  # the tab between two cells stands for the line break between them
+            if j and i in row_paragraphs and j not in continued[i]:
+                # the tab between two cells stands for the line break between them
                 offset_map.add_run(norm_pos, line_break_after(paragraph[j - 1]))
                 out.append("\t")
                 norm_pos += 1

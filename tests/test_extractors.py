@@ -507,3 +507,35 @@ def test_indicator_rows_flattened_without_their_merged_cells_stand_under_the_las
         ("产出指标", "数量指标", "维修渠道长度", "≥8公里", "7.6公里", Decimal(20), Decimal(18), ""),
         ("产出指标", "质量指标", "工程验收合格率", "100%", "100%", Decimal(10), Decimal(10), ""),
         ("满意度指标", "服务对象满意度指标", "受益农户满意度", "≥90%", "96%", Decimal(10), Decimal(9), "抽样调查")]
+
+
+def test_indicator_table_one_cell_per_line_is_read_by_the_forms_grammar(tmp_path):
+    """One cell per line, a header name broken over lines (年度 / 指标值), merged 一级/二级 cells only on
+    their first row, a level's points on a line of their own, and an empty note (……): each row is its
+    levels, its name and then its values in the header's order."""
+    cells = ["2024年度项目支出绩效自评表", "一级指标", "二级指标", "三级指标", "年度", "指标值", "实际", "完成值",
+             "分值", "得分", "偏差原因", "分析及", "改进措施",
+             "产出指标", "(40分)", "数量", "指标", "修缮校舍面积", "≥900平方米", "960平方米", "10", "10",
+             "采购课桌椅", "≥300套", "300套", "10", "9", "……",
+             "时效", "指标", "开工及时率", "100%", "95%", "10", "8",
+             "满意度指标", "服务对象满意度指标", "师生满意度", "≥90%", "93%", "10", "10",
+             "总分", "100", "92"]
+    t = run(tmp_path, "\n".join(cells) + "\n")
+    rows = [(r["level1"], r["level2"], r["level3"], r["target"], r["actual"], r["weight"], r["score"])
+            for r in t["indicators"]]
+    assert rows == [
+        ("产出指标(40分)", "数量指标", "修缮校舍面积", "≥900平方米", "960平方米", Decimal(10), Decimal(10)),
+        ("产出指标(40分)", "数量指标", "采购课桌椅", "≥300套", "300套", Decimal(10), Decimal(9)),
+        ("产出指标(40分)", "时效指标", "开工及时率", "100%", "95%", Decimal(10), Decimal(8)),
+        ("满意度指标", "服务对象满意度指标", "师生满意度", "≥90%", "93%", Decimal(10), Decimal(10))]
+    # The targets and actuals are still facts of their own, named by their indicator.
+    assert ("采购课桌椅", Decimal(300), "套") in [(c["subject"], c["value"], c["unit"]) for c in t["counts"]]
+
+
+def test_a_forms_blank_for_a_figure_is_text_not_a_bold_mark(tmp_path):
+    path = tmp_path / "form.txt"
+    path.write_text("三级指标 | 年度指标值 | 实际完成值 | 得分 |\n新建羊舍(≥**平方米) | 400 | 420 | 5 |\n"
+                    "本年度**重点**工作是新建羊舍。\n", encoding="utf-8")
+    result = process_file(str(path))
+    assert "新建羊舍(≥**平方米)" in result.text and "本年度重点工作" in result.text
+    assert result.tables["indicators"][0]["level3"] == "新建羊舍(≥**平方米)"

@@ -10,7 +10,7 @@ from .. import rules
 from ..model import Indicator
 from ..numbers import arabic_pattern, parse_number
 from . import Context, register
-from .text_tables import CellSpan, TextTable, header_key, indicator_fields
+from .text_tables import CellSpan, TextTable, aligned_row, header_key, indicator_fields
 
 # Upper levels a text table leaves empty under a merged cell continue from the row above.
 CARRIED = ("level1", "level2")
@@ -48,7 +48,7 @@ def _rows(ctx: Context, table: TextTable, header_row: int, table_no: int) -> lis
             if [c.text for c in row] == header_texts:
                 continue
             break  # another table's header
-        row = _aligned(row, fields)
+        row = aligned_row(row, fields)
         values = {name: _cell(row, col) for col, name in fields.items()}
         if header_key(row[0].text).startswith(total_rows):
             break
@@ -66,32 +66,6 @@ def _rows(ctx: Context, table: TextTable, header_row: int, table_no: int) -> lis
             weight=_number(values.get("weight", "")), score=_number(values.get("score", "")),
             note=values.get("note", ""), page=ctx.doc.page_at(row[0].start)))
     return rows
-
-
-def _aligned(row: list[CellSpan], fields: dict[int, str]) -> list[CellSpan]:
-    """A row flattened without its merged cells (a web page's table, `| ` rows) holds only its own
-    cells, left-packed: `1、肥料利用率 | ≧5组 | 5组 | 5.0` under 一级 二级 三级 目标 实际 得分. Its cells
-    belong to the header's last columns: the row is put back so that its last cell stands under the
-    score column when it is a number (a note column may follow, empty), else under the last column.
-    Rows with a blank cell kept in place (a PDF's merged cell) are positional already."""
-    filled = len(row)
-    while filled and not row[filled - 1].text:
-        filled -= 1
-    if not filled or any(not cell.text for cell in row[:filled]):
-        return row
-    columns = {name: col for col, name in fields.items()}
-    last = max(fields)
-    if _number(row[filled - 1].text) is not None and _SCORE_CELL.fullmatch(row[filled - 1].text):
-        last = columns.get("score", columns.get("weight", last))
-    start = last - filled + 1
-    if start <= 0 or start < min(fields):
-        return row
-    blank = CellSpan(row[0].start, row[0].start, "")
-    return [blank] * start + row[:filled]
-
-
-# A weight or score cell: a number and perhaps 分 (15.0, 5分).
-_SCORE_CELL = regex.compile(r"\d+(?:\.\d+)?\s*分?")
 
 
 def _cell(row: list[CellSpan], col: int) -> str:

@@ -175,8 +175,34 @@ def indicator_name_at(tables: list[TextTable], offset: int) -> str | None:
     if header is None or header == r or table.headers[header] != "indicators":
         return None
     name_column = next((col for col, name in indicator_fields(table.rows[header]).items() if name == "level3"), None)
-    row = table.rows[r]
+    row = aligned_row(table.rows[r], indicator_fields(table.rows[header]))
     return row[name_column].text or None if name_column is not None and name_column < len(row) else None
+
+
+def aligned_row(row: list[CellSpan], fields: dict[int, str]) -> list[CellSpan]:
+    """A row flattened without its merged cells (a web page's table, `| ` rows) holds only its own
+    cells, left-packed: `1、肥料利用率 | ≧5组 | 5组 | 5.0` under 一级 二级 三级 目标 实际 得分. Its cells
+    belong to the header's last columns: the row is put back so that its last cell stands under the
+    score column when it is a number (a note column may follow, empty), else under the last column.
+    Rows with a blank cell kept in place (a PDF's merged cell) are positional already."""
+    filled = len(row)
+    while filled and not row[filled - 1].text:
+        filled -= 1
+    if not filled or any(not cell.text for cell in row[:filled]):
+        return row
+    columns = {name: col for col, name in fields.items()}
+    last = max(fields)
+    if _SCORE_CELL.fullmatch(row[filled - 1].text):
+        last = columns.get("score", columns.get("weight", last))
+    start = last - filled + 1
+    if start <= 0 or start < min(fields):
+        return row
+    blank = CellSpan(row[0].start, row[0].start, "")
+    return [blank] * start + row[:filled]
+
+
+# A weight or score cell: a number and perhaps 分 (15.0, 5分).
+_SCORE_CELL = regex.compile(r"\d+(?:\.\d+)?\s*分?")
 
 
 def _row_at(tables: list[TextTable], offset: int) -> tuple[TextTable | None, int | None]:
