@@ -16,14 +16,13 @@ import functools
 
 import regex
 
-from .table_words import config, header_key
+from .table_words import config, header_key, level_key
 
 # A header cell the layout split over at most this many lines (偏差原因 / 分析及 / 改进措施).
 MAX_CELL_PARTS = 3
 # Fewest header cells that make an indicator table's header.
 MIN_HEADER_CELLS = 4
 _POINTS = regex.compile(r"[（(]?\d+(?:\.\d+)?分?[)）]?")  # a level's points, a cell of its own: (50) 30分)
-_TRAILING_POINTS = regex.compile(r"[（(]?\d+(?:\.\d+)?分?[)）]?$")
 _MARKED = regex.compile(r"[()（）分]")  # points written as such, not a bare weight
 _NUMBER = regex.compile(r"\d+(?:\.\d+)?分?")
 _PLACEHOLDERS = ("……", "…", "/", "-", "—", "——", "－", "无")
@@ -42,15 +41,6 @@ def _field(text: str) -> str | None:
     return next((name for name, words in _fields() if any(w in key for w in words)), None)
 
 
-@functools.cache
-def _levels() -> frozenset[str]:
-    return frozenset(config()["indicator_levels"])
-
-
-def _level_key(text: str) -> str:
-    return _TRAILING_POINTS.sub("", header_key(text))
-
-
 def indicator_rows(texts: list[str], start: int) -> tuple[list[list[list[int]]], int] | None:
     """An indicator table whose header starts at texts[start]: its rows, each a list of cells, each a
     list of the indices of the texts that make it; and the index past the table. None when no
@@ -63,6 +53,7 @@ def indicator_rows(texts: list[str], start: int) -> tuple[list[list[list[int]]],
     values = [f for f in after_name if f != "note"]
     rows = [[cell for _, cell in header]]
     levels: list[list[int]] = []
+    complete = False  # the last row has every value the header names
     i = end
     while i < len(texts):
         level = _level_at(texts, i)
@@ -73,19 +64,30 @@ def indicator_rows(texts: list[str], start: int) -> tuple[list[list[list[int]]],
         text = texts[i].strip()
         if text in _PLACEHOLDERS:
             rows[-1].append([i])  # an empty note: the row's last cell, so that the table runs on
+            complete = False
             i += 1
             continue
         if not _is_name(text):
             break
         row, i = [*levels, [i]], i + 1
-        levels = []
         for field in values:
             if i >= len(texts) or not _fits(field, texts[i]) or _level_at(texts, i):
                 break
             row.append([i])
             i += 1
+        if len(row) == len(levels) + 1 and not levels and complete and values:
+            rows[-1].append(row[0])  # words with no values after a whole row: that row's note
+            complete = False
+            continue
+        complete = len(row) == len(levels) + 1 + len(values)
+        levels = []
         rows.append(row)
     return (rows, i) if len(rows) > 1 else None
+
+
+@functools.cache
+def _levels() -> frozenset[str]:
+    return frozenset(config()["indicator_levels"])
 
 
 def _header(texts: list[str], start: int) -> tuple[list[tuple[str, list[int]]] | None, int]:
@@ -122,7 +124,7 @@ def _level_at(texts: list[str], i: int) -> list[int] | None:
     for parts in range(1, MAX_CELL_PARTS + 1):
         if i + parts > len(texts):
             return None
-        if _level_key("".join(texts[i:i + parts])) in _levels():
+        if level_key("".join(texts[i:i + parts])) in _levels():
             end = i + parts
             if end < len(texts) and _POINTS.fullmatch(header_key(texts[end])) and _MARKED.search(texts[end]):
                 end += 1

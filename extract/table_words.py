@@ -52,3 +52,18 @@ def column_kind(name: str) -> str | None:
     if UNIT_NOTE.search(key) or any(w in key for w in cfg["money_column_words"]):
         return "money"
     return None
+
+
+_TRAILING_POINTS = regex.compile(r"[（(]?\d+(?:\.\d+)?分?[)）]?$")
+
+
+def level_key(text: str) -> str:
+    """A first- or second-level indicator cell without its points (产出指标（50分） → 产出指标)."""
+    return _TRAILING_POINTS.sub("", header_key(text))
+
+
+def is_level_name(text: str) -> bool:
+    """A first- or second-level indicator's name (rules/tables.yaml indicator_levels, or a short name
+    ending in 指标: 社会效益效益指标 as a form misprints it)."""
+    key = level_key(text)
+    return key in frozenset(config()["indicator_levels"]) or (key.endswith("指标") and 4 <= len(key) <= 10)

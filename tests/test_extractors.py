@@ -539,3 +539,21 @@ def test_a_forms_blank_for_a_figure_is_text_not_a_bold_mark(tmp_path):
     result = process_file(str(path))
     assert "新建羊舍(≥**平方米)" in result.text and "本年度重点工作" in result.text
     assert result.tables["indicators"][0]["level3"] == "新建羊舍(≥**平方米)"
+
+
+def test_bare_indicator_figures_take_their_measure_word_from_the_row(tmp_path):
+    """A bare target or actual counts in the measure word its row gives: a 度量单位 column (whose
+    指标性质 / 指标值 / 度量单位 cells make the target ≥2次), the target beside a bare actual, or the end
+    of the indicator's name. Measurements (平方米) are not counts."""
+    t = run(tmp_path, "2024年度项目支出绩效自评表\n"
+                      "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t完成值\t权重\t得分\n"
+                      "产出指标\t数量指标\t举办防汛演练\t≥\t2\t次\t3\t10\t10\n"
+                      "产出指标\t数量指标\t配备救生衣\t＝\t120件\t\t120\t10\t10\n"
+                      "产出指标\t数量指标\t购置抽水泵(≥台)\t\t4\t\t4\t10\t10\n"
+                      "产出指标\t数量指标\t新建仓库(≥平方米)\t\t300\t\t300\t10\t10\n")
+    counts = sorted((c["subject"], c["value"], c["unit"], c["raw"]) for c in t["counts"])
+    assert counts == sorted([
+        ("举办防汛演练", Decimal(2), "次", "2"), ("举办防汛演练", Decimal(3), "次", "3"),
+        ("配备救生衣", Decimal(120), "件", "120件"), ("配备救生衣", Decimal(120), "件", "120"),
+        ("购置抽水泵", Decimal(4), "台", "4"), ("购置抽水泵", Decimal(4), "台", "4")])
+    assert [r["target"] for r in t["indicators"]] == ["≥2次", "＝120件", "4", "300"]

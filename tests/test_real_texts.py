@@ -23,8 +23,8 @@ FLOORS = {
     "amounts.value": (0.86, 0.95),   # by value
     "amounts": (0.59, 0.90),         # by value, role and stage
     "rates.value": (0.89, 0.95),
-    "counts": (0.82, 0.90),          # by value and unit
-    "indicators": (0.60, 0.90),       # rows by level3, target, actual and score
+    "counts": (0.92, 0.90),          # by value and unit
+    "indicators": (0.68, 0.90),       # rows by level3, target, actual and score
     "metadata.department": (0.90, 0.90),
     "metadata.year": (0.94, 0.95),
     "metadata.report_type": (0.92, 0.90),

@@ -14,7 +14,7 @@ from ..nlp import in_dictionary, may_hold, nlp, pos_of, words
 from ..numbers import number_pattern, parse_number
 from ..spans import after_unclosed, clause_start, make_span, next_stop
 from . import Context, register
-from .text_tables import in_tables, indicator_name_at
+from .text_tables import in_tables, indicator_cells, indicator_name_at
 
 _NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
@@ -28,8 +28,8 @@ def _config():
     after = "|".join(map(regex.escape, cfg["approx_after"]))
     multipliers = "|".join(map(regex.escape, cfg["multipliers"]))
     pattern = regex.compile(
-        rf"(?:(?P<pre>{before})\s*)?{number_pattern()}[ \t]*"
-        rf"(?:(?P<multiplier>{multipliers})(?P<post>余|多)?|(?P<post>余|多)(?P<multiplier>{multipliers})?)?[ \t]*"
+        rf"(?:(?P<pre>{before})\s*)?{number_pattern()} *"
+        rf"(?:(?P<multiplier>{multipliers})(?P<post>余|多)?|(?P<post>余|多)(?P<multiplier>{multipliers})?)? *"
         rf"(?P<unit>{'|'.join(map(regex.escape, words))})(?P<tail>{after})?")
     not_after = regex.compile(rf"(?:{'|'.join(cfg['not_after'])})\s*$")
     not_before = regex.compile(rf"^(?:{'|'.join(cfg['not_before'])})")
@@ -216,4 +216,39 @@ def extract_counts(ctx: Context) -> list[Count]:
         facts.append(Count(subject=subject, value=value, unit=m.group("unit"), approx=approx,
                            span=make_span(ctx, m.start(), end)))
         previous_end = end
+    facts.extend(_bare_indicator_counts(ctx, measure_words))
+    facts.sort(key=lambda c: c.span.char_start)
+    return facts
+
+
+# A target or an actual that is a bare number (≥ 20, 8): its measure word stands elsewhere in the row.
+_BARE = regex.compile(r"[≥≤><=＝≧≦]*\s*(?P<num>\d+(?:\.\d+)?)")
+_NAMED_UNIT = regex.compile(r"[（(][^（()）]*?(?P<unit>[^\s（()）≥≤><=＝≧≦*\d]+)\s*[)）]\s*$")
+
+
+def _bare_indicator_counts(ctx: Context, measure_words: frozenset[str]) -> list[Count]:
+    """An indicator row's bare target or actual is a count when the row names its measure word: in a
+    度量单位 column, in the target beside a bare actual (=8个 / 8), or at the end of the indicator's
+    name (种母猪(≥头) 20)."""
+    facts = []
+    for table in ctx.results["text_tables"]:
+        for cells in indicator_cells(table):
+            name = cells.get("level3")
+            if name is None or not name.text:
+                continue
+            target = cells.get("target")
+            unit_cell, named = cells.get("unit"), _NAMED_UNIT.search(name.text)
+            target_unit = next((m.group("unit") for m, _ in _candidates(target.text)), None) if target else None
+            unit = ((unit_cell.text.strip() if unit_cell else "") or target_unit
+                    or (named.group("unit") if named else ""))
+            if unit not in measure_words:
+                continue
+            subject = _NAMED_UNIT.sub("", name.text) or name.text
+            for cell in (target, cells.get("actual")):
+                m = _BARE.fullmatch(cell.text.strip()) if cell is not None and cell.text else None
+                if m is None or (value := parse_number(m.group("num"))) is None or value == 0:
+                    continue
+                start = cell.start + cell.text.index(m.group("num"))
+                facts.append(Count(subject=subject, value=value, unit=unit, approx=False,
+                                   span=make_span(ctx, start, start + len(m.group("num")))))
     return facts

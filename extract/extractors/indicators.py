@@ -62,10 +62,24 @@ def _rows(ctx: Context, table: TextTable, header_row: int, table_no: int) -> lis
         rows.append(Indicator(
             table_no=table_no, row_no=len(rows) + 1,
             level1=values.get("level1", ""), level2=values.get("level2", ""), level3=values.get("level3", ""),
-            target=values.get("target", ""), actual=values.get("actual", ""),
+            target=_target(values), actual=values.get("actual", ""),
             weight=_number(values.get("weight", "")), score=_number(values.get("score", "")),
             note=values.get("note", ""), page=ctx.doc.page_at(row[0].start)))
     return rows
+
+
+def _target(values: dict[str, str]) -> str:
+    """The target as the form states it; one given in 指标性质 / 指标值 / 度量单位 cells written whole
+    (≥ 1 次 → ≥1次)."""
+    target = values.get("target", "")
+    if not target:
+        return target
+    if _first_number().fullmatch(target):
+        target += values.get("unit", "")
+    return target if target[0] in _OPERATORS else values.get("operator", "") + target
+
+
+_OPERATORS = "≥≤><=＝≧≦═"
 
 
 def _cell(row: list[CellSpan], col: int) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import regex
 
 from ..numbers import parse_number
-from ..table_words import FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, header_key, is_figure
+from ..table_words import (FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, header_key, is_figure,
+                           is_level_name)
 from . import Context, register
 
 _UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{UNITS})")
@@ -182,8 +183,9 @@ def indicator_name_at(tables: list[TextTable], offset: int) -> str | None:
 def aligned_row(row: list[CellSpan], fields: dict[int, str]) -> list[CellSpan]:
     """A row flattened without its merged cells (a web page's table, `| ` rows) holds only its own
     cells, left-packed: `1、肥料利用率 | ≧5组 | 5组 | 5.0` under 一级 二级 三级 目标 实际 得分. Its cells
-    belong to the header's last columns: the row is put back so that its last cell stands under the
-    score column when it is a number (a note column may follow, empty), else under the last column.
+    belong to the header's last columns: its indicator's name goes under the name's column, the level
+    names before it under the columns before that. Without a name column, the row is put back so that
+    its last cell stands under the score column when it is a number, else under the last column.
     Rows with a blank cell kept in place (a PDF's merged cell) are positional already."""
     filled = len(row)
     while filled and not row[filled - 1].text:
@@ -191,18 +193,35 @@ def aligned_row(row: list[CellSpan], fields: dict[int, str]) -> list[CellSpan]:
     if not filled or any(not cell.text for cell in row[:filled]):
         return row
     columns = {name: col for col, name in fields.items()}
-    last = max(fields)
-    if _SCORE_CELL.fullmatch(row[filled - 1].text):
-        last = columns.get("score", columns.get("weight", last))
-    start = last - filled + 1
-    if start <= 0 or start < min(fields):
-        return row
+    if "level3" in columns:
+        # The name stands after the row's level names (none under merged cells): a cut-off row
+        # keeps its place too.
+        levels = next((k for k, cell in enumerate(row[:filled]) if not is_level_name(cell.text)), filled)
+        start = columns["level3"] - levels
+    else:
+        last = max(fields)
+        if _SCORE_CELL.fullmatch(row[filled - 1].text):
+            last = columns.get("score", columns.get("weight", last))
+        start = last - filled + 1
+    if start <= 0 or start < min(fields) or start + filled > max(fields) + 1:
+        return row  # in place already, or a row the header's columns could not hold shifted
     blank = CellSpan(row[0].start, row[0].start, "")
     return [blank] * start + row[:filled]
 
 
 # A weight or score cell: a number and perhaps 分 (15.0, 5分).
 _SCORE_CELL = regex.compile(r"\d+(?:\.\d+)?\s*分?")
+
+
+def indicator_cells(table: TextTable):
+    """{field: cell} for every row under an indicator header of the table, its merged cells put back."""
+    for r, row in enumerate(table.rows):
+        header = table._governing[r]
+        if header is None or header == r or table.headers[header] != "indicators":
+            continue
+        fields = indicator_fields(table.rows[header])
+        row = aligned_row(row, fields)
+        yield {name: row[col] for col, name in fields.items() if col < len(row)}
 
 
 def _row_at(tables: list[TextTable], offset: int) -> tuple[TextTable | None, int | None]:
