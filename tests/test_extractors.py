@@ -556,4 +556,4 @@ def test_bare_indicator_figures_take_their_measure_word_from_the_row(tmp_path):
         ("举办防汛演练", Decimal(2), "次", "2"), ("举办防汛演练", Decimal(3), "次", "3"),
         ("配备救生衣", Decimal(120), "件", "120件"), ("配备救生衣", Decimal(120), "件", "120"),
         ("购置抽水泵", Decimal(4), "台", "4"), ("购置抽水泵", Decimal(4), "台", "4")])
-    assert [r["target"] for r in t["indicators"]] == ["≥2次", "＝120件", "4", "300"]
+    assert [r["target"] for r in t["indicators"]] == ["≥2次", "=120件", "4", "300"]  # full-width ＝ normalized
