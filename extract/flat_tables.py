@@ -9,6 +9,7 @@ figure lines after it, in column order from the left.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -19,6 +20,7 @@ from .table_words import UNIT_NOTE, column_kind, config, header_key, is_figure
 
 _SENTENCE = regex.compile(r"[。；;，,！？]")
 _UNIT_LINE = regex.compile(r"单位\s*[：:]")  # the table's unit, above it: not a column
+_CELL_NOTE = regex.compile(r"[（(][^（()）]{1,12}[)）]")  # (20分), (20分*执行率), (万元)
 
 
 def _config() -> dict:
@@ -43,6 +45,10 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
     """The rows of every flattened table among the lines, in order."""
     rows: list[FlatRow] = []
     is_header = [_is_header_cell(text) for text in texts]
+    # A header cell's note the layout put on the next line ((20分), (20分*执行率)) goes on that cell.
+    notes = {k for k in range(1, len(texts)) if is_header[k - 1] and _CELL_NOTE.fullmatch(texts[k])}
+    for k in sorted(notes):
+        is_header[k] = True
     i = 0
     while i < len(texts):
         indicators = None if is_header[i] else indicator_rows(texts, i)
@@ -57,10 +63,12 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
         # A cell with the unit names the row labels' column and opens the header: any cell before
         # it is a title over the table (预算执行情况（10分）).
         i = max((k for k in range(i, header_end) if UNIT_NOTE.search(texts[k])), default=i)
-        if header_end - i < _config()["min_columns"]:
+        while i in notes:
+            i -= 1  # the unit was the note of the cell it goes on (项目资金 / (万元))
+        if header_end - i - len(notes.intersection(range(i, header_end))) < _config()["min_columns"]:
             i = header_end
             continue
-        table, end = _table(texts, i, header_end)
+        table, end = _table(texts, i, header_end, notes)
         if table:
             rows += table
             i = end
@@ -95,14 +103,18 @@ def _is_value(text: str) -> bool:
     return is_figure(text) or text in _config()["empty_cells"]
 
 
-def _table(texts: list[str], start: int, header_end: int) -> tuple[list[FlatRow], int]:
-    """The header row and the data rows after it; no rows when no data row has two figures."""
+def _table(texts: list[str], start: int, header_end: int, notes: set[int]) -> tuple[list[FlatRow], int]:
+    """The header row and the data rows after it; no rows when no data row has two figures. notes:
+    lines that go on the header cell before them."""
     # The first header cell names the row labels' column when it carries the unit (年度预算数（万元））.
-    labelled = bool(UNIT_NOTE.search(texts[start]))
+    first_cell = [start] + list(itertools.takewhile(notes.__contains__, range(start + 1, header_end)))
+    labelled = any(UNIT_NOTE.search(texts[k]) for k in first_cell)
     if not labelled and start == 0:
         return [], header_end  # its empty first cell would stand for the line break before it
-    n_values = header_end - start - (1 if labelled else 0)
-    rows = [FlatRow(list(range(start, header_end)), blank_first=not labelled)]
+    header = range(start, header_end)
+    continues = frozenset(notes.intersection(header))
+    n_values = len(header) - len(continues) - (1 if labelled else 0)
+    rows = [FlatRow(list(header), blank_first=not labelled, continues=continues)]
     i = header_end
     while i < len(texts) and _is_cell(texts[i]) and not _is_value(texts[i]):
         values = i + 1

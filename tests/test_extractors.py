@@ -557,3 +557,23 @@ def test_bare_indicator_figures_take_their_measure_word_from_the_row(tmp_path):
         ("配备救生衣", Decimal(120), "件", "120件"), ("配备救生衣", Decimal(120), "件", "120"),
         ("购置抽水泵", Decimal(4), "台", "4"), ("购置抽水泵", Decimal(4), "台", "4")])
     assert [r["target"] for r in t["indicators"]] == ["≥2次", "=120件", "4", "300"]  # full-width ＝ normalized
+
+
+def test_a_bare_wan_after_money_words_is_money_but_not_before_a_measure_word(tmp_path):
+    t = run(tmp_path, "全年共投入维修资金 56.4万，执行数 52.1万。惠及群众 1.2万人，完成造林 0.8万亩。\n")
+    assert [(a["raw"], a["value_yuan"]) for a in t["amounts"]] == [("56.4万", Decimal("564000.00")),
+                                                                   ("52.1万", Decimal("521000.00"))]
+
+
+def test_one_cell_per_line_budget_block_with_notes_under_its_header_cells(tmp_path):
+    """Header cells whose notes the layout put on the next line ((20分), (20分*执行率)); a bare number
+    in the 执行率(B/A) column is a percentage; a bare actual beside a money target is money."""
+    cells = ["2023年度项目支出绩效自评表", "预算执行情况(万元)", "(20分)", "预算数(A)", "执行数(B)", "执行率(B/A)",
+             "得分", "(20分*执行率)", "年度财政资金总额", "80", "60", "75", "15"]
+    t = run(tmp_path, "\n".join(cells) + "\n"
+            "一级指标\t二级指标\t三级指标\t年初目标值\t实际完成值\t得分\n"
+            "产出指标\t成本指标\t设备购置成本\t≤36万元\t34.5\t5\n")
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("预算数", "budget_total", "", Decimal("800000.00")), ("执行数", "expenditure_total", "executed", Decimal("600000.00")),
+        ("设备购置成本", "other", "", Decimal("360000.00")), ("设备购置成本", "other", "", Decimal("345000.00"))]
+    assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [("执行率", "execution_rate", Decimal(75))]

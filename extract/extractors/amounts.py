@@ -12,7 +12,7 @@ from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
 from . import Context, register
-from .text_tables import figure_cells, in_tables, indicator_name_at, number_of
+from .text_tables import figure_cells, in_tables, indicator_cells, indicator_name_at, number_of
 
 CENT = Decimal("0.01")
 # Money has at most this many digits before its point, in the unit written. A government's whole
@@ -92,12 +92,25 @@ TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_rec
 
 def find_amounts(text: str):
     """(start, end, value in yuan) for every amount of money in text."""
-    _, pattern, _ = _config()
-    for m in pattern.finditer(text):
+    cfg, pattern, _ = _config()
+    bare, money_words = _bare_wan()
+    lookback = cfg["bare_wan"]["lookback"]
+    found = [(m, m.group("unit")) for m in pattern.finditer(text)]
+    found += [(m, "万元") for m in bare.finditer(text) if money_words.search(text, max(0, m.start() - lookback), m.start())]
+    for m, unit in sorted(found, key=lambda f: f[0].start()):
         number = parse_number(m.group("num"))
-        value = in_yuan(number, m.group("unit")) if number is not None else None
+        value = in_yuan(number, unit) if number is not None else None
         if value is not None:
             yield m.start(), m.end(), value
+
+
+@functools.cache
+def _bare_wan():
+    """A number and a bare 万 that no word follows; the money words one of which must stand before it."""
+    cfg = rules.load("amounts")["bare_wan"]
+    units = "|".join(map(regex.escape, cfg["units"]))
+    bare = regex.compile(rf"{number_pattern()}[ \t]*(?:{units})(?![\p{{Han}}A-Za-z0-9])")
+    return bare, regex.compile("|".join(map(regex.escape, cfg["money_words"])))
 
 
 def in_yuan(number: Decimal, unit: str) -> Decimal | None:
@@ -133,7 +146,31 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         facts.append(Amount(label=label, role=role, stage=stage_of(label, role), value_yuan=value, span=span))
         previous_end = end
     facts.extend(_table_amounts(ctx))
+    facts.extend(_bare_indicator_amounts(ctx))
     facts.sort(key=lambda a: a.span.char_start)
+    return facts
+
+
+_BARE_FIGURE = regex.compile(r"[≥≤><=＝≧≦]*\s*(?P<num>\d+(?:\.\d+)?)")
+
+
+def _bare_indicator_amounts(ctx: Context) -> list[Amount]:
+    """An indicator row's bare actual (132.9) beside a target in money (≤202.6万元) is money in the
+    target's unit; its label is the indicator's name."""
+    _, pattern, _ = _config()
+    facts = []
+    for table in ctx.results["text_tables"]:
+        for cells in indicator_cells(table):
+            target, actual, name = cells.get("target"), cells.get("actual"), cells.get("level3")
+            money = pattern.search(target.text) if target is not None else None
+            bare = _BARE_FIGURE.fullmatch(actual.text.strip()) if actual is not None and actual.text else None
+            if money is None or bare is None or (number := parse_number(bare.group("num"))) is None:
+                continue
+            value = in_yuan(number, money.group("unit"))
+            if value is not None:
+                start = actual.start + actual.text.index(bare.group("num"))
+                facts.append(Amount(label=name.text if name is not None else "", role="other", stage="",
+                                    value_yuan=value, span=make_span(ctx, start, start + len(bare.group("num")))))
     return facts
 
 

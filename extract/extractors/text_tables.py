@@ -253,7 +253,8 @@ def figure_cells(table: TextTable):
         label_cells = [c for c in row[:figures[0]] if c.text and not is_figure(c.text)]
         row_label = _row_label(label_cells[-1].text if label_cells else "", cfg["row_label_prefixes"])
         row_unit = next((m.group("unit") for c in label_cells if (m := UNIT_NOTE.search(c.text))), None)
-        whole = not row_label or any(header_key(row_label).startswith(w) for w in cfg["whole_rows"])
+        key = header_key(row_label)
+        whole = not row_label or key.startswith(tuple(cfg["whole_rows"])) or key.endswith(tuple(cfg["whole_row_endings"]))
         for col in figures:
             name_cell = columns[col]
             kind = column_kind(name_cell.text)
@@ -261,12 +262,20 @@ def figure_cells(table: TextTable):
                 continue
             column_unit = UNIT_NOTE.search(name_cell.text)
             cell = row[col]
-            percent = bool(FIGURE.match(cell.text.strip()).group("pct"))
+            percent = bool(FIGURE.match(cell.text.strip()).group("pct")) or kind == "rate" and _bare_percent(
+                cell.text, name_cell.text)
             if kind == "money" and percent or kind == "rate" and not percent:
                 continue
             unit = column_unit.group("unit") if column_unit else (row_unit or header_unit or table.unit)
             yield FigureCell(cell.start, cell.end, cell.text, column_name(name_cell.text),
                              row_label, whole, unit, percent)
+
+
+def _bare_percent(cell_text: str, header: str) -> bool:
+    """A bare number in a rate column is a percentage when the header says % (执行进度(%)) or when it
+    can only be one (执行率(B/A) 20: above 1, at most 100; 0.98 could be a ratio)."""
+    number = number_of(cell_text)
+    return number is not None and ("%" in header or 1 < number <= 100)
 
 
 def _with_label_cell(header: list[CellSpan], row: list[CellSpan]) -> list[CellSpan]:
