@@ -577,3 +577,26 @@ def test_one_cell_per_line_budget_block_with_notes_under_its_header_cells(tmp_pa
         ("预算数", "budget_total", "", Decimal("800000.00")), ("执行数", "expenditure_total", "executed", Decimal("600000.00")),
         ("设备购置成本", "other", "", Decimal("360000.00")), ("设备购置成本", "other", "", Decimal("345000.00"))]
     assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [("执行率", "execution_rate", Decimal(75))]
+
+
+@pytest.mark.parametrize("sentence, role, stage", [
+    ("市财政局下达我局河道保洁经费 84.5 万元。", "budget_total", ""),          # handed down: the budget
+    ("项目资金已全部到位，到位资金 84.5 万元。", "funds_received", "received"),
+    ("今年收到财政资金共 84.5 万元。", "funds_received", "received"),
+    ("实际拨付 84.5 万元。", "funds_received", "received"),
+    ("年内发放救助资金 84.5 万元。", "expenditure_total", "executed"),
+    ("实际使用补贴资金 84.5 万元。", "expenditure_total", "executed"),
+    ("本项目共完成预算资金 84.5 万元。", "expenditure_total", "executed"),
+    ("本单位河道保洁经费预算数 84.5 万元。", "budget_total", ""),            # the fund's own budget
+    ("中央拨付 84.5 万元。", "other", "received"),                           # one level's share
+    ("中央及省级财政共下达我县防疫经费 84.5 万元。", "budget_total", ""),     # the levels summed
+    ("下达中央转移支付资金 84.5 万元。", "budget_total", ""),                 # 转移支付 is no spending
+])
+def test_prose_amount_roles_and_stages(tmp_path, sentence, role, stage):
+    t = run(tmp_path, sentence + "\n")
+    assert [(a["role"], a["stage"]) for a in t["amounts"]] == [(role, stage)], t["amounts"][0]["label"]
+
+
+def test_a_label_starts_after_the_last_cell_border_of_a_flattened_form(tmp_path):
+    t = run(tmp_path, "上年结转资金 其他资金 年度总体目标 实际完成情况 本项目共完成预算资金 84.5 万元。\n")
+    assert [(a["label"], a["role"]) for a in t["amounts"]] == [("本项目共完成预算资金", "expenditure_total")]

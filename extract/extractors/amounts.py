@@ -38,14 +38,17 @@ def _role_rules():
                 for r in cfg["roles"]]
     qualifiers = regex.compile(cfg["total_qualifiers"])
     whole_endings = tuple(rules.load("metadata")["org_suffixes"]) + tuple(cfg["total_qualifier_endings"])
-    return compiled, qualifiers, whole_endings
+    split = regex.compile(rf"^(?:{'|'.join(map(regex.escape, cfg['split_openings']))})(?!.*(?:{'|'.join(cfg['sum_words'])}))")
+    return compiled, qualifiers, whole_endings, split
 
 
 def classify(label: str) -> tuple[str, bool]:
     """(role, is a component's figure). A total's words after a component's name (田间工程建设预算)
     give `other`, flagged as a component so that figures paired with it stay `other` too."""
-    compiled, qualifiers, org_suffixes = _role_rules()
+    compiled, qualifiers, org_suffixes, split = _role_rules()
     label = simplified(label)
+    if split.search(label):
+        return "other", False  # one level of government's share
     for role, words, total in compiled:
         if words and words.search(label):
             return role, False
@@ -136,14 +139,16 @@ def extract_amounts(ctx: Context) -> list[Amount]:
             continue  # read cell by cell below
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = label_counts.sub("", _after_split(label, cfg["label_splits"])) or label
-        label = indicator_name_at(tables, start) or label  # an indicator row's target or actual: its indicator
+        indicator = indicator_name_at(tables, start)  # an indicator row's target or actual: its indicator
+        label = indicator or label
         span = make_span(ctx, start, end)
-        role, component = classify(label)
+        role, component = ("other", False) if indicator else classify(label)
         if component:
             component_sentence = span.evidence
         elif role in TOTAL_ROLES and span.evidence == component_sentence and _bare(label):
             role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
-        facts.append(Amount(label=label, role=role, stage=stage_of(label, role), value_yuan=value, span=span))
+        stage = "" if indicator else stage_of(label, role)
+        facts.append(Amount(label=label, role=role, stage=stage, value_yuan=value, span=span))
         previous_end = end
     facts.extend(_table_amounts(ctx))
     facts.extend(_bare_indicator_amounts(ctx))
@@ -181,7 +186,7 @@ def _after_split(label: str, splits: list[str]) -> str:
 
 def _bare(label: str) -> bool:
     """A label that is only a total's core words, with no qualifier of its own."""
-    compiled, _, _ = _role_rules()
+    compiled, *_ = _role_rules()
     return any(total and (m := total.search(label)) and m.start() == 0 for _, _, total in compiled)
 
 
