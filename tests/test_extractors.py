@@ -600,3 +600,51 @@ def test_prose_amount_roles_and_stages(tmp_path, sentence, role, stage):
 def test_a_label_starts_after_the_last_cell_border_of_a_flattened_form(tmp_path):
     t = run(tmp_path, "上年结转资金 其他资金 年度总体目标 实际完成情况 本项目共完成预算资金 84.5 万元。\n")
     assert [(a["label"], a["role"]) for a in t["amounts"]] == [("本项目共完成预算资金", "expenditure_total")]
+
+
+PUBLISHED_HABITS = """某县农业农村局2023年度部门整体支出绩效自评报告
+一、部门基本情况
+全年预算数 420. 5万元，全年支出398.76万元，执行率94.83%。
+全年新建机耕道路12 段，培训农民 300 人次。
+项目\t行次\t金额（万元）
+一般公共预算财政拨款收入\t1\t380.25
+其他收入\t2\t40.25
+第三部分 存在的问题和改进措施
+一、存在的问题
+一是预算编制不够精细；二是绩效监控不够及时。
+二、改进措施
+1、加强预算编制。
+2、强化绩效监控。
+某县农业农村局
+2024年3月15日
+"""
+
+
+def test_habits_of_published_reports(tmp_path):
+    """A space after a decimal point, a measure word after a space, a 决算-style table with a 行次
+    column and one money column, the execution rate after 全年支出, items by 一是…二是 on one line
+    and by 1、 lines under 第X部分's sub-headings, and a signature block after the last measure."""
+    t = run(tmp_path, PUBLISHED_HABITS)
+    assert [(a["raw"], a["role"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("420. 5万元", "budget_total", Decimal("4205000.00")), ("398.76万元", "expenditure_total", Decimal("3987600.00")),
+        ("380.25", "source_general_public_budget", Decimal("3802500.00")), ("40.25", "source_other", Decimal("402500.00"))]
+    assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("94.83"))]
+    assert [(c["value"], c["unit"]) for c in t["counts"]] == [(Decimal(12), "段"), (Decimal(300), "人次")]
+    assert [(f["kind"], f["text"]) for f in t["findings"]] == [
+        ("problem", "预算编制不够精细"), ("problem", "绩效监控不够及时。"),
+        ("measure", "加强预算编制。"), ("measure", "强化绩效监控。")]
+    assert {c["check"]: c["status"] for c in t["checks"]}["execution_rate_matches"] == "pass"
+
+
+def test_checks_compare_only_figures_stated_together(tmp_path):
+    """A 部门决算's explanations each describe one table: 基本支出 of all funds in one section and the
+    财政拨款 share's 人员经费 / 公用经费 in another are not one statement; a change from last year
+    (比上年增加 5.2%) is no execution rate; 收入 by source are not the sources of 支出."""
+    t = run(tmp_path, "某区司法局2024年度部门决算\n第三部分 2024年度部门决算情况说明\n"
+                      "一、收入支出决算总体情况说明\n本年收入合计 820.4万元，其中：其他收入 20.4万元。"
+                      "本年支出合计 815.6万元，基本支出 600.2万元，比上年增加5.2%。\n"
+                      "二、财政拨款基本支出决算情况说明\n人员经费 480.1万元，公用经费 100.1万元。\n")
+    status = {c["check"]: c["status"] for c in t["checks"]}
+    assert status == {"basic_plus_project_equals_expenditure": "skipped", "sources_sum_to_expenditure": "skipped",
+                      "personnel_plus_public_equals_basic": "skipped", "execution_rate_matches": "skipped"}
+    assert [r["role"] for r in t["rates"]] == ["other"]

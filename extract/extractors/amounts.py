@@ -25,7 +25,8 @@ MAX_MONEY_DIGITS = 20
 def _config():
     cfg = rules.load("amounts")
     units = "|".join(sorted(map(regex.escape, cfg["units"]), key=len, reverse=True))
-    pattern = regex.compile(rf"{number_pattern()}[ \t]*(?P<unit>{units})")
+    # A number may have a space after its point as a PDF's text gives it (35. 3万元).
+    pattern = regex.compile(rf"(?:(?P<spaced>(?<![\d,])\d[\d,]*\. \d+)|{number_pattern()})[ \t]*(?P<unit>{units})")
     return cfg, pattern, regex.compile(cfg["label_counts"])
 
 
@@ -39,23 +40,27 @@ def _role_rules():
     qualifiers = regex.compile(cfg["total_qualifiers"])
     whole_endings = tuple(rules.load("metadata")["org_suffixes"]) + tuple(cfg["total_qualifier_endings"])
     split = regex.compile(rf"^(?:{'|'.join(map(regex.escape, cfg['split_openings']))})(?!.*(?:{'|'.join(cfg['sum_words'])}))")
-    return compiled, qualifiers, whole_endings, split
+    return compiled, qualifiers, (whole_endings, tuple(cfg["budget_qualifier_endings"])), split
 
 
 def classify(label: str) -> tuple[str, bool]:
     """(role, is a component's figure). A total's words after a component's name (田间工程建设预算)
     give `other`, flagged as a component so that figures paired with it stay `other` too."""
-    compiled, qualifiers, org_suffixes, split = _role_rules()
+    compiled, qualifiers, (whole_endings, budget_endings), split = _role_rules()
     label = simplified(label)
     if split.search(label):
         return "other", False  # one level of government's share
+    # A change (比上年增加) is never a total; otherwise the role word nearest the figure names it
+    # (一般公共预算财政拨款基本支出 is basic expenditure).
+    found = [(m.end(), role) for role, words, total in compiled if words and (m := _last(words, label))]
+    if found:
+        return ("other" if any(role == "other" for _, role in found) else max(found)[1]), False
     for role, words, total in compiled:
-        if words and words.search(label):
-            return role, False
         m = total.search(label) if total else None
         if m:
             qualifier = label[:m.start()]
-            if qualifiers.match(qualifier) or qualifier.endswith(org_suffixes):
+            if (qualifiers.match(qualifier) or qualifier.endswith(whole_endings)
+                    or role in ("budget_total", "budget_initial") and qualifier.endswith(budget_endings)):
                 return role, False
             return "other", True
     return "other", False
@@ -90,6 +95,13 @@ def row_role(row_label: str) -> str:
     return "other"
 
 
+def _last(words: regex.Pattern, label: str):
+    last = None
+    for last in words.finditer(label):
+        pass
+    return last
+
+
 TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_received")
 
 
@@ -101,7 +113,8 @@ def find_amounts(text: str):
     found = [(m, m.group("unit")) for m in pattern.finditer(text)]
     found += [(m, "万元") for m in bare.finditer(text) if money_words.search(text, max(0, m.start() - lookback), m.start())]
     for m, unit in sorted(found, key=lambda f: f[0].start()):
-        number = parse_number(m.group("num"))
+        spaced = m.groupdict().get("spaced")
+        number = parse_number(spaced.replace(" ", "") if spaced else m.group("num"))
         value = in_yuan(number, unit) if number is not None else None
         if value is not None:
             yield m.start(), m.end(), value

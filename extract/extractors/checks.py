@@ -4,6 +4,8 @@ the last digit of each term), the stated execution rate within 0.05 percentage p
 rounding, whichever is larger."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, localcontext
 
 from .. import rules
@@ -11,6 +13,7 @@ from ..model import Amount, Check, Rate
 from ..numbers import decimals_of, parse_number
 from . import Context, register
 from .amounts import MAX_MONEY_DIGITS
+from .text_tables import TextTable
 
 SOURCES = ("source_general_public_budget", "source_government_fund", "source_state_capital", "source_other")
 RATE_TOLERANCE = Decimal("0.05")
@@ -26,7 +29,7 @@ def _printed(amount: Amount) -> tuple[str, tuple[str, Decimal]]:
     number = amount.span.raw
     for name in sorted(units, key=len, reverse=True):
         if number.endswith(name):
-            number = number[: -len(name)].strip()
+            number = number[: -len(name)].strip().replace(". ", ".")  # 35. 3万元 as a PDF spaced it
             break
     value = parse_number(number)
     factor = amount.value_yuan / value if value else Decimal(1)
@@ -75,7 +78,7 @@ def _rate_check(rate: Rate | None, spent: Amount | None, budget: Amount | None) 
                  f"{computed:.2f}% ~ {rate.value_pct}%")
 
 
-@register("checks", requires=("amounts", "rates"), table="checks")
+@register("checks", requires=("amounts", "rates", "text_tables", "metadata"), table="checks")
 def extract_checks(ctx: Context) -> list[Check]:
     # A stated rate may be as long as the text makes it: exponents as wide as Decimal has, so that
     # comparing it overflows nothing.
@@ -84,38 +87,102 @@ def extract_checks(ctx: Context) -> list[Check]:
 
 
 def _checks(ctx: Context) -> list[Check]:
-    first: dict[str, Amount] = {}
-    for amount in ctx.results["amounts"]:
-        first.setdefault(amount.role, amount)
-    spent = first.get("expenditure_total")
-    budget = first.get("budget_total") or first.get("budget_initial")
-    parts = [first[r] for r in ("basic_expenditure", "project_expenditure") if r in first]
-    personnel = [first[r] for r in ("personnel", "public_expenses") if r in first]
-    sources, source_total = _sources_of(ctx.results["amounts"], first, spent), spent
-    if spent and budget and sources and not _close(sources, spent):
-        budget_sources = _sources_of(ctx.results["amounts"], first, budget)
-        if budget_sources and _close(budget_sources, budget):
-            # the sources were given for the budget, not for the spending
-            sources, source_total = budget_sources, budget
+    """Each check compares figures stated together: a table's total with the parts in that table, a
+    total in prose with the parts stated in its part of the report, a rate with the expenditure and
+    budget of its part (see _context_of). Figures from different tables or parts (a 决算's eight tables, a budget on
+    page 2 and a rate on page 9) are not one statement and are not compared."""
+    amounts = ctx.results["amounts"]
+    # A 决算 or 预算 explains one table per section; a self-evaluation splits one statement of the
+    # year's money over sibling sections.
+    meta = ctx.results.get("metadata")
+    where = _context_of(ctx.results["text_tables"], by_parent=not meta or meta.report_type != "other")
     rate = next((r for r in ctx.results["rates"] if r.role == "execution_rate"), None)
+    spent, budget = _rate_figures(amounts, rate, where)
     return [
-        _sum_check("basic_plus_project_equals_expenditure", parts if len(parts) == 2 else [], spent,
-                   "basic and project expenditure with a total"),
-        _sum_check("sources_sum_to_expenditure", sources, source_total, "funding sources with a total"),
-        _sum_check("personnel_plus_public_equals_basic", personnel if len(personnel) == 2 else [],
-                   first.get("basic_expenditure"), "personnel and public expenses with basic expenditure"),
+        _parts_check("basic_plus_project_equals_expenditure", amounts, where, "expenditure_total",
+                     ("basic_expenditure", "project_expenditure"), "basic and project expenditure with a total"),
+        _sources_check(amounts, where),
+        _parts_check("personnel_plus_public_equals_basic", amounts, where, "basic_expenditure",
+                     ("personnel", "public_expenses"), "personnel and public expenses with basic expenditure"),
         _rate_check(rate, spent, budget),
     ]
 
 
+def _context_of(tables: list[TextTable], by_parent: bool) -> Callable[[Amount | Rate, Amount | Rate], bool]:
+    """Whether two figures are stated together: in one part of the report (by_parent: a section's
+    parent, so that sibling sections 一、预算安排情况 / 二、支出执行情况 / 三、资金来源 are one statement
+    of the year's money; else the section itself), and not in two different tables."""
+    starts = [t.start for t in tables]
+
+    def place(fact: Amount | Rate) -> tuple[str, int | None]:
+        offset = fact.span.char_start
+        i = bisect_right(starts, offset) - 1
+        path = fact.span.section_path.split(" / ")
+        part = " / ".join(path[:-1] if by_parent and len(path) > 1 else path)
+        return part, (i if i >= 0 and offset < tables[i].end else None)
+
+    def together(a: Amount | Rate, b: Amount | Rate) -> bool:
+        (part_a, table_a), (part_b, table_b) = place(a), place(b)
+        return part_a == part_b and (table_a is None or table_b is None or table_a == table_b)
+    return together
+
+
+def _first(amounts: list[Amount], role: str) -> Amount | None:
+    return next((a for a in amounts if a.role == role), None)
+
+
+def _parts_check(name: str, amounts: list[Amount], where, total_role: str, part_roles: tuple[str, ...],
+                 missing: str) -> Check:
+    """The first total stated with every part, against those parts."""
+    for total in (a for a in amounts if a.role == total_role):
+        here = [a for a in amounts if where(a, total)]
+        parts = [_first(here, role) for role in part_roles]
+        if all(parts):
+            return _sum_check(name, parts, total, missing)
+    return _sum_check(name, [], None, missing)
+
+
+def _sources_check(amounts: list[Amount], where) -> Check:
+    """The funding sources against the expenditure they are stated with, or against the budget where
+    the sources were given for the budget."""
+    name, missing = "sources_sum_to_expenditure", "funding sources with a total"
+    for spent in (a for a in amounts if a.role == "expenditure_total"):
+        here = [a for a in amounts if where(a, spent)]
+        first = {}
+        for amount in here:
+            first.setdefault(amount.role, amount)
+        sources = _sources_of(here, first, spent)
+        if not sources:
+            continue
+        budget = first.get("budget_total") or first.get("budget_initial")
+        if budget and not _close(sources, spent):
+            budget_sources = _sources_of(here, first, budget)
+            if budget_sources and _close(budget_sources, budget):
+                return _sum_check(name, budget_sources, budget, missing)
+        return _sum_check(name, sources, spent, missing)
+    return _sum_check(name, [], None, missing)
+
+
+def _rate_figures(amounts: list[Amount], rate: Rate | None, where) -> tuple[Amount | None, Amount | None]:
+    """The expenditure and the budget stated with the rate."""
+    if rate is None:
+        return None, None
+    here = [a for a in amounts if where(a, rate)]
+    return _first(here, "expenditure_total"), _first(here, "budget_total") or _first(here, "budget_initial")
+
+
 def _sources_of(amounts: list[Amount], first: dict[str, Amount], total: Amount | None) -> list[Amount]:
-    """The funding sources of a total: each source's figure of the total's stage (a form states every
-    source for each column), else its first figure. A form's 上年结转资金 row funds the year too, so
+    """The funding sources of a total: the sources' figures of the total's stage (a form states every
+    source for each column), else each source's first figure. A form's 上年结转资金 row funds the year too, so
     carryover is a source where it is stated for the total's stage."""
     stage = total.stage if total else ""
+
     def of_stage(role):
         return next((a for a in amounts if a.role == role and stage and a.stage == stage), None)
-    sources = [of_stage(r) or first[r] for r in SOURCES if r in first]
+    staged = [source for r in SOURCES if (source := of_stage(r))]
+    # Sources of the total's stage, else sources of no stated stage: a 决算's 收入 (received) are not
+    # the sources of its 支出 (executed).
+    sources = staged or [first[r] for r in SOURCES if r in first and first[r].stage in ("", stage)]
     carryover = of_stage("carryover")
     return sources + [carryover] if sources and carryover else sources
 

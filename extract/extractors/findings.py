@@ -50,7 +50,7 @@ def extract_findings(ctx: Context) -> list[Finding]:
     seq = {"problem": 0, "measure": 0}
 
     def add(kind: str, start: int, end: int, prefix: str = "") -> None:
-        item = (prefix + text[start:end]).strip().strip("；;")
+        item = _without_signature(prefix + text[start:end]).strip().strip("；;")
         if item and item not in cfg["none_words"]:
             seq[kind] += 1
             findings.append(Finding(kind, seq[kind], item, ctx.index.path_at(start), ctx.doc.page_at(start)))
@@ -75,6 +75,22 @@ def extract_findings(ctx: Context) -> list[Finding]:
         for start, end in _items(body):
             add(kind, body_start + 1 + start, body_start + 1 + end)
     return findings
+
+
+_DATE_LINE = regex.compile(r"\s*(?:(?:19|20)\d{2}|二[〇零○][一二三四五六七八九〇零○]{2})\s*年[^。，；]{1,8}日\s*")
+
+
+def _without_signature(item: str) -> str:
+    """An item without the signature block a report ends with (the unit's name and a date on lines of
+    their own, after the last measure)."""
+    suffixes = tuple(rules.load("metadata")["org_suffixes"])
+    lines = item.split("\n")
+    for k in range(1, len(lines)):
+        line = lines[k].strip()
+        if _DATE_LINE.fullmatch(line) or (len(line) <= 40 and line.endswith(suffixes)
+                                          and not regex.search(r"[。，；：]", line)):
+            return "\n".join(lines[:k])
+    return item
 
 
 def _has_matching_ancestor(section: Section, by_id: dict[int, Section], cfg) -> bool:

@@ -105,9 +105,13 @@ def _is_indicator_header(row: list[CellSpan]) -> bool:
 
 
 def _is_figure_header(row: list[CellSpan]) -> bool:
+    """Two columns of figures named (年初预算数, 执行数 …), or one money column that gives its unit
+    (项目 / 行次 / 金额（万元）: a 决算 table's header)."""
     if any(is_figure(c.text) for c in row):
         return False
-    return len({c.text for c in row if column_kind(c.text)}) >= 2
+    kinds = {c.text: column_kind(c.text) for c in row}
+    return (sum(kind is not None for kind in kinds.values()) >= 2
+            or any(kind == "money" and UNIT_NOTE.search(text) for text, kind in kinds.items()))
 
 
 @register("text_tables")
