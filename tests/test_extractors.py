@@ -648,3 +648,16 @@ def test_checks_compare_only_figures_stated_together(tmp_path):
     assert status == {"basic_plus_project_equals_expenditure": "skipped", "sources_sum_to_expenditure": "skipped",
                       "personnel_plus_public_equals_basic": "skipped", "execution_rate_matches": "skipped"}
     assert [r["role"] for r in t["rates"]] == ["other"]
+
+
+def test_year_score_and_title_as_web_pages_give_them(tmp_path):
+    """A page's field list (公开目录 / • 自评报告) gives no title; a fund named by its year of
+    allocation (2022年中央…资金) under a form titled 2023年度… is reported for 2023; a date (2022年11月5日)
+    is no fiscal year; 综合评分为96分 is the report's score."""
+    t = run(tmp_path, "• 公开目录\n• 自评报告\n某县2022年中央水利发展资金绩效自评\n"
+                      "2023年度项目支出绩效自评表\n经评价，综合评分为96分。\n", "a.txt")
+    report = t["reports"][0]
+    assert (report["year"], report["score"]) == (2023, Decimal(96))
+    assert report["title"] != "自评报告"
+    t = run(tmp_path, "一、绩效目标分解下达情况\n2022年11月5日，省财政厅提前下达2023年水利发展资金300万元。\n", "b.txt")
+    assert t["reports"][0]["year"] == 2023

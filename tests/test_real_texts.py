@@ -26,8 +26,8 @@ FLOORS = {
     "counts": (0.92, 0.90),          # by value and unit
     "indicators": (0.68, 0.90),       # rows by level3, target, actual and score
     "metadata.department": (0.90, 0.90),
-    "metadata.year": (0.94, 0.95),
-    "metadata.report_type": (0.92, 0.90),
+    "metadata.year": (0.97, 0.95),
+    "metadata.report_type": (0.97, 0.90),
 }
 
 

@@ -54,6 +54,29 @@ def _year_in(text: str) -> int | None:
     return int(m.group(1).translate(_CN_DIGITS)) if m else None
 
 
+# A year of the calendar (2020年10月30日) dates a document or an event; it is no fiscal year.
+_FISCAL_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)(?P<du>度)?")
+
+
+def _fiscal_year(title: str, opening: str) -> int | None:
+    """The year reported on: a 年度 year in the title, else one near the top of the text (a form's own
+    title under a web page's: 隆阳区2021年中央…项目补助资金 / 2022年度项目支出绩效自评表), else the
+    title's year, else the first year in the text that is not a date."""
+    for text in (title, opening[:OPENING_FISCAL_CHARS]):
+        m = next((m for m in _FISCAL_YEAR.finditer(text) if m.group("du")), None)
+        if m:
+            return int(m.group(1))
+    for text in (title, opening):
+        m = _FISCAL_YEAR.search(text)
+        if m:
+            return int(m.group(1))
+    return _year_in(title) or _year_in(opening)
+
+
+# A form's own title stands this near the top of a saved page.
+OPENING_FISCAL_CHARS = 600
+
+
 def find_title(ctx: Context) -> tuple[str | None, int]:
     """The title (cleaned) and its offset: the paragraph before the first heading that says 报告."""
     cfg, _, suffixes, _, _ = _config()
@@ -63,7 +86,7 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     for i, (start, end) in enumerate(opening):
         # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
         line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
-        line = _TITLE_LABEL.sub("", _cover_line(line))
+        line = _TITLE_LABEL.sub("", _cover_line(line)).lstrip("•·▪●◆-–— ")  # a page's list bullet
         if any(word in line for word in cfg["title_furniture"]):
             cover_start = i + 1  # a cover's title lines come after the page's furniture
             continue
@@ -71,6 +94,8 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
             cover = [clean_title(ctx.doc.text[slice(*span)]) for span in opening[cover_start:i]]
             if ctx.doc.file_type != "html" and _is_cover_title(cover, line):
                 return "".join(cover) + line, opening[cover_start][0]
+            if len(line) <= BARE_TITLE_CHARS:
+                continue  # (绩效)自评报告 alone, not ending a cover's title: a page's field value
             # A title set on two lines puts the unit's name on the line above.
             above = clean_title(ctx.doc.text[slice(*opening[i - 1])]) if i else ""
             if above.endswith(suffixes) and not _NOT_A_NAME.search(above):
@@ -78,6 +103,9 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
             return line, start
     return None, 0
 
+
+# A line this short holds a kind of report (绩效自评报告) but no unit's name: no title on its own.
+BARE_TITLE_CHARS = 6
 
 # A printed cover sets a long title over a few short lines (上海市普陀区规划和自然 / 资源局 / 2024年度部门决算).
 COVER_LINES = 4
@@ -218,7 +246,7 @@ def extract_metadata(ctx: Context) -> ReportMeta:
         region_province=region.province,
         region_city=region.city,
         region_district=region.district,
-        year=_year_in(title or "") or _year_in(text[:1000]),
+        year=_fiscal_year(title or "", text[:1000]),
         report_type=kind,
         project=(project_from_fields(text[:3000]) or "") if kind == "project" else "",
     )
