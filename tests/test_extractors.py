@@ -661,3 +661,26 @@ def test_year_score_and_title_as_web_pages_give_them(tmp_path):
     assert report["title"] != "自评报告"
     t = run(tmp_path, "一、绩效目标分解下达情况\n2022年11月5日，省财政厅提前下达2023年水利发展资金300万元。\n", "b.txt")
     assert t["reports"][0]["year"] == 2023
+
+
+def test_label_value_lines_under_a_declared_unit(tmp_path):
+    """A form flattened to label–value lines: the unit is given once (金额单位：万元, or a (万元) note on
+    the block's first label) and bare figures follow their labels. Figures with no money label, or
+    after a sentence, are not read."""
+    t = run(tmp_path, "项目名称：农村道路养护 金额单位：万元\n"
+                      "预算数 12.60 到位数 12.60 执行数 11.34 90.00\n"
+                      "农村公路养护资金合计(万元) 年度预算资金总额: 86.50\n"
+                      "其中:中央补助 40.00\n市级资金 30.00\n本级资金(包括结转结余) 16.50\n"
+                      "养护里程 35 完成情况良好。\n")
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("预算数", "budget_total", "", Decimal("126000.00")), ("到位数", "funds_received", "received", Decimal("126000.00")),
+        ("执行数", "expenditure_total", "executed", Decimal("113400.00")),
+        ("年度预算资金总额", "budget_total", "", Decimal("865000.00")), ("中央补助", "other", "", Decimal("400000.00")),
+        ("市级资金", "other", "", Decimal("300000.00")), ("本级资金", "other", "", Decimal("165000.00"))]
+
+
+def test_a_rows_number_is_no_figure_where_the_form_numbers_its_rows(tmp_path):
+    t = run(tmp_path, "资金投入情况（万元）\n行次 全年预算数 全年执行资金\n"
+                      "年度资金总额(万元): 1 64.500000\n其中:中央财政资金(万元) 2 40.000000\n")
+    assert [(a["label"], a["raw"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("年度资金总额", "64.500000", Decimal("645000.00")), ("中央财政资金", "40.000000", Decimal("400000.00"))]

@@ -165,7 +165,69 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         previous_end = end
     facts.extend(_table_amounts(ctx))
     facts.extend(_bare_indicator_amounts(ctx))
+    facts.extend(_unit_block_amounts(ctx, {(a.span.char_start, a.span.char_end) for a in facts}))
     facts.sort(key=lambda a: a.span.char_start)
+    return facts
+
+
+_ROW_NUMBERS = regex.compile(r"行次|栏次|列次")
+_ROW_NUMBER = regex.compile(r"\d{1,2}")
+_NEXT_FIGURE = regex.compile(r"[ \t]+(?P<num>\d+(?:\.\d+)?)(?![\d.%％])")
+# How far above a block its 行次 header may stand.
+ROW_NUMBER_LOOKBACK = 3
+_OPEN_ASIDE = regex.compile(r"[（(][^（()）]*$")
+# A unit declared for the figures that follow: 金额单位：万元, or a label's (万元) note.
+_DECLARED_UNIT = regex.compile(r"(?:金额单位|单位)\s*[：:]\s*(?P<unit>万元|千元|亿元|元)|[（(](?P<note>万元|千元|亿元|元)[)）]")
+# A label and its bare figure: words, perhaps a colon or a closing bracket, then a number that no unit,
+# percent sign or further digit follows.
+_LABELLED_FIGURE = regex.compile(
+    r"(?P<label>\p{Han}[^\d\s%％:：，。；]{0,30}?)[\s:：)）]*(?P<num>(?<![\d.])\d+(?:\.\d+)?)(?![\d.%％]|\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户|%))")
+
+
+def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amount]:
+    """Bare figures after their labels on the lines that follow a declared money unit (a form flattened
+    to label–value lines), outside tables and sentences; a figure already read is not read again."""
+    cfg = _config()[0]
+    text, tables = ctx.doc.text, ctx.results["text_tables"]
+    lines = list(ctx.doc.paragraphs())
+    facts: list[Amount] = []
+    for k, (start, end) in enumerate(lines):
+        declared = _DECLARED_UNIT.search(text, start, end)
+        if declared is None:
+            continue
+        unit = declared.group("unit") or declared.group("note")
+        block = lines[k:k + cfg["unit_block_lines"]]
+        # A form that numbers its rows (行次 1, 2 …) puts the row's number before its first figure.
+        numbered = _ROW_NUMBERS.search(text, lines[max(0, k - ROW_NUMBER_LOOKBACK)][0], block[-1][1])
+        for line_start, line_end in block:
+            scan_from = declared.end() if line_start == start else line_start
+            if "\t" in text[line_start:line_end]:
+                break  # a table: the block has ended
+            sentence = text.find("。", scan_from, line_end)  # so has it where a sentence ends
+            for m in _LABELLED_FIGURE.finditer(text, scan_from, line_end if sentence < 0 else sentence):
+                span = (m.start("num"), m.end("num"))
+                if numbered and _ROW_NUMBER.fullmatch(m.group("num")):
+                    after = _NEXT_FIGURE.match(text, span[1], line_end)
+                    if after is None:
+                        continue  # a row's number and no figure
+                    span = after.span("num")
+                if span in found or in_tables(tables, span[0]) or (number := parse_number(text[slice(*span)])) is None:
+                    continue
+                # an aside the separator closed (本级资金(包括结转结余) 73.25) is not part of the label
+                label = clean_label(_OPEN_ASIDE.sub("", m.group("label")), cfg["label_prefixes"])
+                tail = label[-cfg["unit_block_label_tail"]:]
+                if (not any(word in tail for word in cfg["unit_block_label_words"])
+                        or len(text[slice(*span)].split(".")[0]) > cfg["unit_block_digits"]):
+                    continue  # no money label, or digits run together
+                value = in_yuan(number, unit)
+                if value is None:
+                    continue
+                role = classify(label)[0]
+                found.add(span)
+                facts.append(Amount(label=label, role=role, stage=stage_of(label, role), value_yuan=value,
+                                    span=make_span(ctx, *span)))
+            if sentence >= 0:
+                break
     return facts
 
 
