@@ -684,3 +684,19 @@ def test_a_rows_number_is_no_figure_where_the_form_numbers_its_rows(tmp_path):
                       "年度资金总额(万元): 1 64.500000\n其中:中央财政资金(万元) 2 40.000000\n")
     assert [(a["label"], a["raw"], a["value_yuan"]) for a in t["amounts"]] == [
         ("年度资金总额", "64.500000", Decimal("645000.00")), ("中央财政资金", "40.000000", Decimal("400000.00"))]
+
+
+def test_a_budget_row_whose_cells_ran_together_is_split_by_its_rate(tmp_path):
+    """`28.5036.5036.0098.63%`-style rows: of the ways to cut the digits into figures, only the one whose
+    last figure is the rate of the two before it is the row (28.50 | 36.50 | 36.00 | 98.63%); a run no single
+    reading explains is left alone."""
+    t = run(tmp_path, "项目资金(万元)年初预算数调整预算数全年执行数执行率年度资金总额:28.5036.5036.0098.63%\n"
+                      "其中:当年财政拨款20.020.0100%\n")
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("年度资金总额 年初预算数", "budget_initial", "budget_initial", Decimal("285000.00")),
+        ("年度资金总额 全年预算数", "budget_total", "budget_adjusted", Decimal("365000.00")),
+        ("年度资金总额 全年执行数", "expenditure_total", "executed", Decimal("360000.00")),
+        ("当年财政拨款 全年预算数", "source_general_public_budget", "budget_adjusted", Decimal("200000.00")),
+        ("当年财政拨款 全年执行数", "source_general_public_budget", "executed", Decimal("200000.00"))]
+    assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("98.63")),
+                                                                ("other", Decimal("100"))]

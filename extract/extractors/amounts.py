@@ -8,9 +8,11 @@ from decimal import Decimal, localcontext
 import regex
 
 from .. import rules
+from ..glued import GLUED_RATE, split_row
 from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
+from ..table_words import UNIT_NOTE
 from . import Context, register
 from .text_tables import figure_cells, in_tables, indicator_cells, indicator_name_at, number_of
 
@@ -166,6 +168,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     facts.extend(_table_amounts(ctx))
     facts.extend(_bare_indicator_amounts(ctx))
     facts.extend(_unit_block_amounts(ctx, {(a.span.char_start, a.span.char_end) for a in facts}))
+    facts.extend(_glued_row_amounts(ctx))
     facts.sort(key=lambda a: a.span.char_start)
     return facts
 
@@ -228,6 +231,59 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
                                     span=make_span(ctx, *span)))
             if sentence >= 0:
                 break
+    return facts
+
+
+# The columns of a budget row before its rate, by how many figures it has: (column, total role, stage).
+_GLUED_COLUMNS = {
+    2: (("全年预算数", "budget_total", "budget_adjusted"), ("全年执行数", "expenditure_total", "executed")),
+    3: (("年初预算数", "budget_initial", "budget_initial"), ("全年预算数", "budget_total", "budget_adjusted"),
+        ("全年执行数", "expenditure_total", "executed")),
+}
+# How far before a glued row its block's unit note (项目资金(万元)) may stand.
+GLUED_UNIT_LOOKBACK = 400
+
+
+def row_label_before(text: str, start: int) -> str:
+    """The row's label, without the block's column names run together before it (…全年执行数(B)
+    预算执行率(B/A)年度资金总额)."""
+    cfg = _config()[0]
+    label = clean_label(label_before(text, start, cfg["connectors"]), cfg["label_prefixes"]).rstrip("：: ")
+    cut = max((m.end() for m in _GLUED_COLUMN_NAME.finditer(label)), default=0)
+    return label[cut:] or label
+
+
+# The last words of a budget block's column names (执行率, 全年执行数, (B/A)).
+_GLUED_COLUMN_NAME = regex.compile(r"执行率|执行数|预算数|得分|分值|[(（][A-Z/×*%]+[)）]")
+
+
+def glued_rate_label(row_label: str) -> tuple[str, str]:
+    """A glued budget row's rate: the whole row's is the execution rate, a part's is other."""
+    whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
+    return (f"{row_label} 执行率".strip(), "execution_rate" if whole else "other")
+
+
+def _glued_row_amounts(ctx: Context) -> list[Amount]:
+    """The figures of a budget row whose cells ran together before its rate (其中:中央补助40004000100%),
+    in the unit of the block's (万元) note above it, with the row's role and the columns' stages."""
+    text = ctx.doc.text
+    facts = []
+    for m in GLUED_RATE.finditer(text):
+        pieces = split_row(m.group("run"))
+        note = None
+        for note in UNIT_NOTE.finditer(text, max(0, m.start() - GLUED_UNIT_LOOKBACK), m.start()):
+            pass
+        if not pieces or note is None:
+            continue
+        row_label = row_label_before(text, m.start())
+        whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
+        for (a, b), (column, total_role, stage) in zip(pieces, _GLUED_COLUMNS[len(pieces) - 1]):
+            number = parse_number(m.group("run")[a:b])
+            value = in_yuan(number, note.group("unit")) if number is not None else None
+            if value is not None:
+                role = total_role if whole else row_role(row_label)
+                facts.append(Amount(label=f"{row_label} {column}".strip(), role=role, stage=stage, value_yuan=value,
+                                    span=make_span(ctx, m.start() + a, m.start() + b)))
     return facts
 
 

@@ -10,7 +10,8 @@ from ..model import Rate
 from ..numbers import arabic_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
-from .amounts import classify
+from ..glued import GLUED_RATE, split_row
+from .amounts import classify, glued_rate_label, row_label_before
 from .text_tables import figure_cells, in_tables, indicator_name_at, number_of
 
 @functools.cache
@@ -33,7 +34,11 @@ def extract_rates(ctx: Context) -> list[Rate]:
     component_sentences = {a.span.evidence for a in ctx.results["amounts"] if classify(a.label)[1]}
     facts = []
     previous_end = 0
+    glued = _glued_rates(ctx)
+    glued_runs = [(r.span.char_start - offset, r.span.char_end) for r, offset in glued]
     for m in _percent().finditer(text):
+        if any(run_start <= m.start() < run_end for run_start, run_end in glued_runs):
+            continue  # read as a glued row's rate below
         value = parse_number(m.group("num") or m.group("cn"))
         if value is None:
             continue
@@ -45,9 +50,29 @@ def extract_rates(ctx: Context) -> list[Rate]:
         role = "other" if span.evidence in component_sentences else role_for(label, cfg["roles"])
         facts.append(Rate(label=label, role=role, value_pct=value, span=span))
         previous_end = m.end()
+    facts.extend(rate for rate, _ in glued)
     facts.extend(_table_rates(ctx))
     facts.sort(key=lambda r: r.span.char_start)
     return facts
+
+
+_PERCENT_SIGN = regex.compile(r"\s*[%％]")
+
+
+def _glued_rates(ctx: Context) -> list[tuple[Rate, int]]:
+    """The rate closing each budget row whose cells ran together (28.5036.5036.0098.63%), with how
+    far before the rate its run of glued cells starts."""
+    text, rates = ctx.doc.text, []
+    for m in GLUED_RATE.finditer(text):
+        pieces = split_row(m.group("run"))
+        if not pieces:
+            continue
+        start = m.start() + pieces[-1][0]
+        end = _PERCENT_SIGN.match(text, m.end()).end()
+        label, role = glued_rate_label(row_label_before(text, m.start()))
+        rates.append((Rate(label=label, role=role, value_pct=parse_number(text[start:m.end()]),
+                           span=make_span(ctx, start, end)), start - m.start()))
+    return rates
 
 
 def _table_rates(ctx: Context) -> list[Rate]:

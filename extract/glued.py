@@ -1,0 +1,74 @@
+"""Cells that text extraction ran together, split back by the form's own arithmetic.
+
+A self-evaluation form's budget row reads 全年预算数 | 全年执行数 | 执行率 (or 年初预算数 | 调整预算数 |
+全年执行数 | 执行率); flattened without borders it becomes one run of digits, `40004000100%` or
+`64.864.864.8100%`. The rate is the last figure over the one before it (B/A), so of all the ways to
+cut the run into figures only those whose rate holds are the row's cells. A run is split only when
+exactly one reading holds (with every figure written to the same decimals as the others).
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+from decimal import Decimal, InvalidOperation
+
+import regex
+
+# A run of figures glued to a percentage: digits and points, then %.
+GLUED_RATE = regex.compile(r"(?<![\d.])(?P<run>\d[\d.]{4,40})(?=\s*[%％])")
+# A budget row's figure in 元 has at most this many digits before its point (a country's budget).
+MAX_FIGURE_DIGITS = 10
+# Figures before the rate: a budget row has two or three.
+FIGURES_BEFORE_RATE = (2, 3)
+
+
+def split_row(run: str) -> list[tuple[int, int]] | None:
+    """The (start, end) of each figure in a run of glued cells whose last figure is the rate of the
+    one before it over the one before that, or None when no one reading holds."""
+    return _split(run)
+
+
+@functools.lru_cache(maxsize=1024)
+def _split(run: str) -> list[tuple[int, int]] | None:
+    """The fewest figures that read the run: a row of two figures and a rate before one of three."""
+    for count in FIGURES_BEFORE_RATE:
+        readings = []
+        for cuts in itertools.combinations(range(1, len(run)), count):
+            edges = (0, *cuts, len(run))
+            pieces = [run[a:b] for a, b in zip(edges, edges[1:])]
+            if all(_is_figure(p) for p in pieces) and _rate_holds(pieces) and _same_decimals(pieces[:-1]):
+                readings.append(list(zip(edges, edges[1:])))
+        if readings:
+            return readings[0] if len(readings) == 1 else None
+    return None
+
+
+def _is_figure(piece: str) -> bool:
+    """A figure as a form prints it: at most one point, not at either end, no leading zero before a
+    digit (07 is no figure; 0.5 is), at most MAX_FIGURE_DIGITS digits before the point."""
+    if piece.count(".") > 1 or piece.startswith(".") or piece.endswith("."):
+        return False
+    if len(piece.partition(".")[0]) > MAX_FIGURE_DIGITS:
+        return False
+    return not (len(piece) > 1 and piece[0] == "0" and piece[1] != ".")
+
+
+def _same_decimals(pieces: list[str]) -> bool:
+    decimals = {len(p.partition(".")[2]) for p in pieces}
+    return len(decimals) == 1
+
+
+def _rate_holds(pieces: list[str]) -> bool:
+    """The last piece is the rate of the one before it over the one before that, to its own rounding."""
+    try:
+        base, part, rate = (Decimal(p) for p in pieces[-3:])
+    except InvalidOperation:
+        return False
+    if base <= 0 or part <= 0 or rate <= 0 or rate > 1000:
+        return False  # zeros glued to figures cannot be told from the figures' own digits
+    decimals = len(pieces[-1].partition(".")[2])
+    # Forms compute the rate from unrounded figures: its own rounding or 0.05 points, the larger.
+    return abs(part / base * 100 - rate) <= max(Decimal(1).scaleb(-decimals) / 2, RATE_TOLERANCE)
+
+
+RATE_TOLERANCE = Decimal("0.05")
