@@ -700,3 +700,9 @@ def test_a_budget_row_whose_cells_ran_together_is_split_by_its_rate(tmp_path):
         ("当年财政拨款 全年执行数", "source_general_public_budget", "executed", Decimal("200000.00"))]
     assert [(r["role"], r["value_pct"]) for r in t["rates"]] == [("execution_rate", Decimal("98.63")),
                                                                 ("other", Decimal("100"))]
+
+
+def test_parts_of_a_total_share_its_stage(tmp_path):
+    t = run(tmp_path, "全年支出 84.5 万元，其中中央资金 50 万元、其他资金 34.5 万元。\n")
+    assert [(a["role"], a["stage"]) for a in t["amounts"]] == [
+        ("expenditure_total", "executed"), ("other", "executed"), ("source_other", "executed")]

@@ -147,6 +147,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     text = ctx.doc.text
     facts: list[Amount] = []
     component_sentence = None  # the sentence in which a component's figure was last seen
+    total_stage = (None, "")  # the sentence and stage of the last total with a stage
     previous_end = 0
     tables = ctx.results["text_tables"]
     for start, end, value in find_amounts(text):
@@ -163,6 +164,10 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         elif role in TOTAL_ROLES and span.evidence == component_sentence and _bare(label):
             role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
         stage = "" if indicator else stage_of(label, role)
+        if not stage and not indicator and total_stage[0] == span.evidence:
+            stage = total_stage[1]  # 支出2310.4万元，其中中央资金1352.2万元: the parts of that spending
+        if role in TOTAL_ROLES and stage:
+            total_stage = (span.evidence, stage)
         facts.append(Amount(label=label, role=role, stage=stage, value_yuan=value, span=span))
         previous_end = end
     facts.extend(_table_amounts(ctx))
