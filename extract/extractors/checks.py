@@ -89,13 +89,13 @@ def extract_checks(ctx: Context) -> list[Check]:
 def _checks(ctx: Context) -> list[Check]:
     """Each check compares figures stated together: a table's total with the parts in that table, a
     total in prose with the parts stated in its part of the report, a rate with the expenditure and
-    budget of its part (see _context_of). Figures from different tables or parts (a 决算's eight tables, a budget on
-    page 2 and a rate on page 9) are not one statement and are not compared."""
+    budget of its part (see _context_of). Figures from different tables or parts (a 决算's eight
+    tables, a budget on page 2 and a rate on page 9) are not one statement and are not compared."""
     amounts = ctx.results["amounts"]
     # A 决算 or 预算 explains one table per section; a self-evaluation splits one statement of the
     # year's money over sibling sections.
     meta = ctx.results.get("metadata")
-    where = _context_of(ctx.results["text_tables"], by_parent=not meta or meta.report_type != "other")
+    where = _context_of(amounts, ctx.results["text_tables"], by_parent=not meta or meta.report_type != "other")
     rate = next((r for r in ctx.results["rates"] if r.role == "execution_rate"), None)
     spent, budget = _rate_figures(amounts, rate, where)
     return [
@@ -108,10 +108,11 @@ def _checks(ctx: Context) -> list[Check]:
     ]
 
 
-def _context_of(tables: list[TextTable], by_parent: bool) -> Callable[[Amount | Rate, Amount | Rate], bool]:
-    """Whether two figures are stated together: in one part of the report (by_parent: a section's
-    parent, so that sibling sections 一、预算安排情况 / 二、支出执行情况 / 三、资金来源 are one statement
-    of the year's money; else the section itself), and not in two different tables."""
+def _context_of(amounts: list[Amount], tables: list[TextTable], by_parent: bool) -> Callable[[Amount | Rate], list[Amount]]:
+    """The amounts stated together with a figure, in text order: those in its part of the report
+    (by_parent: a section's parent, so that sibling sections 一、预算安排情况 / 二、支出执行情况 /
+    三、资金来源 are one statement of the year's money; else the section itself), and not in another
+    table than its own. Built once per place: a 决算 has thousands of figures in a few places."""
     starts = [t.start for t in tables]
 
     def place(fact: Amount | Rate) -> tuple[str, int | None]:
@@ -121,10 +122,17 @@ def _context_of(tables: list[TextTable], by_parent: bool) -> Callable[[Amount | 
         part = " / ".join(path[:-1] if by_parent and len(path) > 1 else path)
         return part, (i if i >= 0 and offset < tables[i].end else None)
 
-    def together(a: Amount | Rate, b: Amount | Rate) -> bool:
-        (part_a, table_a), (part_b, table_b) = place(a), place(b)
-        return part_a == part_b and (table_a is None or table_b is None or table_a == table_b)
-    return together
+    places = [place(a) for a in amounts]
+    together: dict[tuple[str, int | None], list[Amount]] = {}
+
+    def where(fact: Amount | Rate) -> list[Amount]:
+        key = place(fact)
+        if key not in together:
+            part, table = key
+            together[key] = [a for a, (p, t) in zip(amounts, places)
+                             if p == part and (table is None or t is None or t == table)]
+        return together[key]
+    return where
 
 
 def _first(amounts: list[Amount], role: str) -> Amount | None:
@@ -135,7 +143,7 @@ def _parts_check(name: str, amounts: list[Amount], where, total_role: str, part_
                  missing: str) -> Check:
     """The first total stated with every part, against those parts."""
     for total in (a for a in amounts if a.role == total_role):
-        here = [a for a in amounts if where(a, total)]
+        here = where(total)
         parts = [_first(here, role) for role in part_roles]
         if all(parts):
             return _sum_check(name, parts, total, missing)
@@ -146,8 +154,12 @@ def _sources_check(amounts: list[Amount], where) -> Check:
     """The funding sources against the expenditure they are stated with, or against the budget where
     the sources were given for the budget."""
     name, missing = "sources_sum_to_expenditure", "funding sources with a total"
+    tried = set()  # (place, stage) pairs that stated no sources: the same for every total there
     for spent in (a for a in amounts if a.role == "expenditure_total"):
-        here = [a for a in amounts if where(a, spent)]
+        here = where(spent)
+        if (id(here), spent.stage) in tried:
+            continue
+        tried.add((id(here), spent.stage))
         first = {}
         for amount in here:
             first.setdefault(amount.role, amount)
@@ -167,7 +179,7 @@ def _rate_figures(amounts: list[Amount], rate: Rate | None, where) -> tuple[Amou
     """The expenditure and the budget stated with the rate."""
     if rate is None:
         return None, None
-    here = [a for a in amounts if where(a, rate)]
+    here = where(rate)
     return _first(here, "expenditure_total"), _first(here, "budget_total") or _first(here, "budget_initial")
 
 
