@@ -45,10 +45,12 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
     """The rows of every flattened table among the lines, in order."""
     rows: list[FlatRow] = []
     is_header = [_is_header_cell(text) for text in texts]
-    # A header cell's note the layout put on the next line ((20分), (20分*执行率)) goes on that cell.
-    notes = {k for k in range(1, len(texts)) if is_header[k - 1] and _CELL_NOTE.fullmatch(texts[k])}
+    # A header cell's note the layout put on the next line ((20分), (20分*执行率)) goes on that cell,
+    # which its unit may make a column's name (一般项目 / (万元)).
+    notes = {k for k in range(1, len(texts)) if _CELL_NOTE.fullmatch(texts[k])
+             and (is_header[k - 1] or _is_header_cell(texts[k - 1] + texts[k]))}
     for k in sorted(notes):
-        is_header[k] = True
+        is_header[k] = is_header[k - 1] = True
     i = 0
     while i < len(texts):
         indicators = None if is_header[i] else indicator_rows(texts, i)
@@ -62,7 +64,9 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
             continue
         # A cell with the unit names the row labels' column and opens the header: any cell before
         # it is a title over the table (预算执行情况（10分）).
-        i = max((k for k in range(i, header_end) if UNIT_NOTE.search(texts[k])), default=i)
+        with_unit = [k for k in range(i, header_end) if UNIT_NOTE.search(texts[k])]
+        if len(with_unit) == 1:  # one cell gives the unit: the row labels' column (not when all do)
+            i = with_unit[0]
         while i in notes:
             i -= 1  # the unit was the note of the cell it goes on (项目资金 / (万元))
         if header_end - i - len(notes.intersection(range(i, header_end))) < _config()["min_columns"]:
@@ -110,7 +114,11 @@ def _table(texts: list[str], start: int, header_end: int, notes: set[int]) -> tu
     first_cell = [start] + list(itertools.takewhile(notes.__contains__, range(start + 1, header_end)))
     labelled = any(UNIT_NOTE.search(texts[k]) for k in first_cell)
     if not labelled and start == 0:
-        return [], header_end  # its empty first cell would stand for the line break before it
+        # Its empty first cell would stand for the line break before it: the first line is a title
+        # naming the table (…资金下达情况), the header starts after it.
+        if header_end - 1 - len(notes.intersection(range(1, header_end))) < _config()["min_columns"]:
+            return [], header_end
+        return _table(texts, 1, header_end, notes)
     header = range(start, header_end)
     continues = frozenset(notes.intersection(header))
     n_values = len(header) - len(continues) - (1 if labelled else 0)

@@ -706,3 +706,14 @@ def test_parts_of_a_total_share_its_stage(tmp_path):
     t = run(tmp_path, "全年支出 84.5 万元，其中中央资金 50 万元、其他资金 34.5 万元。\n")
     assert [(a["role"], a["stage"]) for a in t["amounts"]] == [
         ("expenditure_total", "executed"), ("other", "executed"), ("source_other", "executed")]
+
+
+def test_a_column_named_over_two_lines_by_its_unit_note_and_a_sum_column(tmp_path):
+    """一般项目 / (万元) on two lines is one money column; 小计 and 合计 columns are money in such a table
+    (their role is not known from the table alone: a sum of what, budget or spending?); a title line
+    naming the table (…资金下达情况) is not a column."""
+    cells = ["2024年度补助资金下达情况", "小计", "一般项目", "(万元)", "重点项目", "(万元)", "合计", "860", "500", "360"]
+    t = run(tmp_path, "\n".join(cells) + "\n")
+    assert [(a["label"], a["role"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("小计", "other", Decimal("8600000.00")), ("一般项目", "other", Decimal("5000000.00")),
+        ("重点项目", "other", Decimal("3600000.00"))]
