@@ -51,6 +51,12 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
              and (is_header[k - 1] or _is_header_cell(texts[k - 1] + texts[k]))}
     for k in sorted(notes):
         is_header[k] = is_header[k - 1] = True
+    # A column's name the layout broke after its first word (年初 / 预算数, 全年 / 执行数).
+    openings = frozenset(_config()["column_name_openings"])
+    for k in range(len(texts) - 1):
+        if texts[k] in openings and is_header[k + 1]:
+            is_header[k] = True
+            notes.add(k + 1)
     i = 0
     while i < len(texts):
         indicators = None if is_header[i] else indicator_rows(texts, i)

@@ -13,7 +13,9 @@ from .spans import simplified
 UNITS = "亿元|億元|万元|萬元|千元|元"
 # A money unit noted in a cell: 单位：万元, or in brackets after a column's name (年初预算数（万元）).
 UNIT_NOTE = regex.compile(rf"(?:单位\s*[：:]\s*|[（(]\s*)(?P<unit>{UNITS})")
-FIGURE = regex.compile(r"^[≥≤>＜<约]?\s*-?[\d,，]+(?:\.\d+)?\s*(?P<pct>%)?$")
+# A figure cell: a number, perhaps a percentage, perhaps with its own money unit (4753.66万元, as a
+# flattened form prints the cell).
+FIGURE = regex.compile(r"^[≥≤>＜<约]?\s*-?[\d,，]+(?:\.\d+)?\s*(?:(?P<pct>%)|(?P<unit>亿元|万元|千元|元))?$")
 
 
 # A column's formula after its name: (A), （B/A）, (B/A×100%).

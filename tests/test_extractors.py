@@ -717,3 +717,18 @@ def test_a_column_named_over_two_lines_by_its_unit_note_and_a_sum_column(tmp_pat
     assert [(a["label"], a["role"], a["value_yuan"]) for a in t["amounts"]] == [
         ("小计", "other", Decimal("8600000.00")), ("一般项目", "other", Decimal("5000000.00")),
         ("重点项目", "other", Decimal("3600000.00"))]
+
+
+def test_a_budget_block_one_cell_per_line_with_broken_names_and_units_in_its_cells(tmp_path):
+    """年初 / 预算数 on two lines is one column; a cell that prints its own unit (4753.66万元) is read
+    in it; 基本支出 + 项目支出 given for the budget are checked against the budget."""
+    cells = ["部门整体支出绩效自评表", "年度预算申请(万元)", "年初", "预算数", "全年预算数", "全年", "执行数", "执行率",
+             "年度资金总额", "520.40万元", "520.40万元", "508.10万元", "97.64%"]
+    t = run(tmp_path, "\n".join(cells) + "\n其中：基本支出：320.40万元，项目支出：200万元。\n")
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in t["amounts"]][:3] == [
+        ("年初预算数", "budget_initial", "budget_initial", Decimal("5204000.00")),
+        ("全年预算数", "budget_total", "budget_adjusted", Decimal("5204000.00")),
+        ("全年执行数", "expenditure_total", "executed", Decimal("5081000.00"))]
+    status = {c["check"]: (c["status"], c["expected"]) for c in t["checks"]}
+    assert status["basic_plus_project_equals_expenditure"] == ("pass", "520.4 万元")
+    assert status["execution_rate_matches"][0] == "pass"

@@ -141,11 +141,15 @@ def _first(amounts: list[Amount], role: str) -> Amount | None:
 
 def _parts_check(name: str, amounts: list[Amount], where, total_role: str, part_roles: tuple[str, ...],
                  missing: str) -> Check:
-    """The first total stated with every part, against those parts."""
+    """The first total stated with every part, against those parts; against the budget stated with
+    them where the parts were given for the budget (按支出性质分 under 年度预算 in a form)."""
     for total in (a for a in amounts if a.role == total_role):
         here = where(total)
         parts = [_first(here, role) for role in part_roles]
         if all(parts):
+            budget = _first(here, "budget_total") or _first(here, "budget_initial")
+            if total_role == "expenditure_total" and budget and not _close(parts, total) and _close(parts, budget):
+                total = budget
             return _sum_check(name, parts, total, missing)
     return _sum_check(name, [], None, missing)
 

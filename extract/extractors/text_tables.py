@@ -270,7 +270,8 @@ def figure_cells(table: TextTable):
                 cell.text, name_cell.text)
             if kind == "money" and percent or kind == "rate" and not percent:
                 continue
-            unit = column_unit.group("unit") if column_unit else (row_unit or header_unit or table.unit)
+            own_unit = FIGURE.match(cell.text.strip()).group("unit")
+            unit = own_unit or (column_unit.group("unit") if column_unit else (row_unit or header_unit or table.unit))
             yield FigureCell(cell.start, cell.end, cell.text, column_name(name_cell.text),
                              row_label, whole, unit, percent)
 
