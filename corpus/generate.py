@@ -775,6 +775,7 @@ def _self_evaluation_table(w, dept, b, rate, activities, targets, actual, score)
             "table_no": 1, "row_no": i, "level1": row[0], "level2": row[1], "level3": row[2], "target": row[3],
             "actual": row[4], "weight": float(weight), "score": float(got), "note": note})
     rows.append(["总分"] * 5 + ["100", _num(total_score), ""])
+    w.gold["report"]["score"] = float(total_score)  # the form's 总分 row states the report's score
     for row in rows:
         w.line("\t".join(row))
 

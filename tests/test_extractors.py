@@ -732,3 +732,15 @@ def test_a_budget_block_one_cell_per_line_with_broken_names_and_units_in_its_cel
     status = {c["check"]: (c["status"], c["expected"]) for c in t["checks"]}
     assert status["basic_plus_project_equals_expenditure"] == ("pass", "520.4 万元")
     assert status["execution_rate_matches"][0] == "pass"
+
+
+@pytest.mark.parametrize("layout", ["\t", "\n"])
+def test_a_forms_total_row_gives_the_reports_score(tmp_path, layout):
+    """总分 (its merged cells repeated in a ruled table, or one cell per line), the full marks, then the
+    score: the report's score; 自评等级 beside it its grade."""
+    rows = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "修缮校舍", "≥9间", "9间", "50", "48"],
+            ["总分", "总分", "总分", "总分", "总分", "100", "92.5"] if layout == "\t" else ["总分", "100", "92.5"],
+            ["自评等级", "优"]]
+    t = run(tmp_path, "2024年度项目支出绩效自评表\n" + "\n".join(layout.join(r) for r in rows) + "\n")
+    assert (t["reports"][0]["score"], t["reports"][0]["grade"]) == (Decimal("92.5"), "优")
