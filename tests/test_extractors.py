@@ -744,3 +744,13 @@ def test_a_forms_total_row_gives_the_reports_score(tmp_path, layout):
             ["自评等级", "优"]]
     t = run(tmp_path, "2024年度项目支出绩效自评表\n" + "\n".join(layout.join(r) for r in rows) + "\n")
     assert (t["reports"][0]["score"], t["reports"][0]["grade"]) == (Decimal("92.5"), "优")
+
+
+def test_an_indicator_table_whose_cells_ran_together(tmp_path):
+    """No cell borders at all: the header's names run together, level names start rows, and a row's
+    target and actual end it (3030 is 30 and 30; 95%97% two rates); a placeholder (……) is no row."""
+    t = run(tmp_path, "绩效指标\n二级指标三级指标指标值全年实际完成值未完成原因和改进措施数量指标新建村级文化广场3030"
+                      "质量指标验收合格率100%100%成本指标……\n满意度指标群众满意度95%97%\n说明\n注：本表由实施单位填报。\n")
+    rows = [(r["level2"], r["level3"], r["target"], r["actual"]) for r in t["indicators"]]
+    assert rows == [("数量指标", "新建村级文化广场", "30", "30"), ("质量指标", "验收合格率", "100%", "100%"),
+                    ("满意度指标", "群众满意度", "95%", "97%")]

@@ -24,7 +24,7 @@ FLOORS = {
     "amounts": (0.73, 0.90),         # by value, role and stage
     "rates.value": (0.93, 0.95),
     "counts": (0.92, 0.90),          # by value and unit
-    "indicators": (0.68, 0.90),       # rows by level3, target, actual and score
+    "indicators": (0.73, 0.90),       # rows by level3, target, actual and score
     "metadata.department": (0.90, 0.90),
     "metadata.year": (0.97, 0.95),
     "metadata.report_type": (0.97, 0.90),

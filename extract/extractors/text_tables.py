@@ -85,14 +85,14 @@ def indicator_fields(row: list[CellSpan]) -> dict[int, str]:
     """Column index → indicator field for a row of header cells (first field matching wins)."""
     fields: dict[int, str] = {}
     for col, cell in enumerate(row):
-        name = next((name for name in _fields_named(cell.text) if name not in fields.values()), None)
+        name = next((name for name in fields_named(cell.text) if name not in fields.values()), None)
         if name:
             fields[col] = name
     return fields
 
 
 @functools.lru_cache(maxsize=4096)
-def _fields_named(cell: str) -> tuple[str, ...]:
+def fields_named(cell: str) -> tuple[str, ...]:
     """The indicator fields whose header words the cell holds, in the rules' order (every row of
     every table is asked: the same cells recur)."""
     key = header_key(cell)
