@@ -22,6 +22,15 @@ MAX_FIGURE_DIGITS = 10
 FIGURES_BEFORE_RATE = (2, 3)
 
 
+def glued_runs(text: str):
+    """Runs of glued cells before a %, outside tab-separated rows (whose cells are known)."""
+    for m in GLUED_RATE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        if "\t" not in text[line_start:line_end if line_end >= 0 else len(text)]:
+            yield m
+
+
 def split_row(run: str) -> list[tuple[int, int]] | None:
     """The (start, end) of each figure in a run of glued cells whose last figure is the rate of the
     one before it over the one before that, or None when no one reading holds."""
@@ -67,8 +76,5 @@ def _rate_holds(pieces: list[str]) -> bool:
     if base <= 0 or part <= 0 or rate <= 0 or rate > 1000:
         return False  # zeros glued to figures cannot be told from the figures' own digits
     decimals = len(pieces[-1].partition(".")[2])
-    # Forms compute the rate from unrounded figures: its own rounding or 0.05 points, the larger.
-    return abs(part / base * 100 - rate) <= max(Decimal(1).scaleb(-decimals) / 2, RATE_TOLERANCE)
-
-
-RATE_TOLERANCE = Decimal("0.05")
+    # The rate as printed: rounded or cut after its last digit (97.69 for 97.702).
+    return abs(part / base * 100 - rate) <= Decimal(1).scaleb(-decimals)

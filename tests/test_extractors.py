@@ -754,3 +754,9 @@ def test_an_indicator_table_whose_cells_ran_together(tmp_path):
     rows = [(r["level2"], r["level3"], r["target"], r["actual"]) for r in t["indicators"]]
     assert rows == [("数量指标", "新建村级文化广场", "30", "30"), ("质量指标", "验收合格率", "100%", "100%"),
                     ("满意度指标", "群众满意度", "95%", "97%")]
+
+
+def test_figures_in_sentences_and_cells_are_not_split_as_glued_rows(tmp_path):
+    """Only a run in a budget block's flattened row is split: not a sentence's figure, not a cell."""
+    t = run(tmp_path, "项目资金(万元)\n执行率为1111100.00%。\n项目\t执行率\n合计\t1111100.00%\n")
+    assert t["amounts"] == [] and [r["value_pct"] for r in t["rates"]] == [Decimal("1111100.00")] * 2

@@ -8,7 +8,7 @@ from decimal import Decimal, localcontext
 import regex
 
 from .. import rules
-from ..glued import GLUED_RATE, split_row
+from ..glued import glued_runs, split_row
 from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
@@ -262,6 +262,15 @@ def row_label_before(text: str, start: int) -> str:
 _GLUED_COLUMN_NAME = regex.compile(r"执行率|执行数|预算数|得分|分值|[(（][A-Z/×*%]+[)）]")
 
 
+def glued_unit(text: str, start: int) -> str | None:
+    """The money unit of the budget block a glued row at start stands in: the last (万元) note within
+    GLUED_UNIT_LOOKBACK characters before it, else None (then it is no block's row)."""
+    note = None
+    for note in UNIT_NOTE.finditer(text, max(0, start - GLUED_UNIT_LOOKBACK), start):
+        pass
+    return note.group("unit") if note else None
+
+
 def glued_rate_label(row_label: str) -> tuple[str, str]:
     """A glued budget row's rate: the whole row's is the execution rate, a part's is other."""
     whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
@@ -273,18 +282,16 @@ def _glued_row_amounts(ctx: Context) -> list[Amount]:
     in the unit of the block's (万元) note above it, with the row's role and the columns' stages."""
     text = ctx.doc.text
     facts = []
-    for m in GLUED_RATE.finditer(text):
+    for m in glued_runs(text):
         pieces = split_row(m.group("run"))
-        note = None
-        for note in UNIT_NOTE.finditer(text, max(0, m.start() - GLUED_UNIT_LOOKBACK), m.start()):
-            pass
-        if not pieces or note is None:
+        unit = glued_unit(text, m.start())
+        if not pieces or unit is None:
             continue
         row_label = row_label_before(text, m.start())
         whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
         for (a, b), (column, total_role, stage) in zip(pieces, _GLUED_COLUMNS[len(pieces) - 1]):
             number = parse_number(m.group("run")[a:b])
-            value = in_yuan(number, note.group("unit")) if number is not None else None
+            value = in_yuan(number, unit) if number is not None else None
             if value is not None:
                 role = total_role if whole else row_role(row_label)
                 facts.append(Amount(label=f"{row_label} {column}".strip(), role=role, stage=stage, value_yuan=value,
