@@ -271,6 +271,19 @@ def glued_unit(text: str, start: int) -> str | None:
     return note.group("unit") if note else None
 
 
+# Before a glued row: the block's unit note or its rate column's name; never a sentence's verb.
+_BUDGET_BLOCK = regex.compile(r"执行率|执行数|预算数")
+_SENTENCE_VERB = regex.compile(r"[为是达约到的]\s*$")
+
+
+def in_budget_block(text: str, start: int) -> bool:
+    """Whether a run of digits at start is a budget block's row (其中:中央补助40004000100%), not a
+    sentence's figure (执行率为1111100.00%)."""
+    before = text[max(0, start - GLUED_UNIT_LOOKBACK):start]
+    return ((glued_unit(text, start) is not None or _BUDGET_BLOCK.search(before) is not None)
+            and not _SENTENCE_VERB.search(before))
+
+
 def glued_rate_label(row_label: str) -> tuple[str, str]:
     """A glued budget row's rate: the whole row's is the execution rate, a part's is other."""
     whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
@@ -285,7 +298,7 @@ def _glued_row_amounts(ctx: Context) -> list[Amount]:
     for m in glued_runs(text):
         pieces = split_row(m.group("run"))
         unit = glued_unit(text, m.start())
-        if not pieces or unit is None:
+        if not pieces or unit is None or not in_budget_block(text, m.start()):
             continue
         row_label = row_label_before(text, m.start())
         whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))

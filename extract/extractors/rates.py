@@ -11,7 +11,7 @@ from ..numbers import arabic_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, role_for
 from . import Context, register
 from ..glued import glued_runs, split_row
-from .amounts import GLUED_UNIT_LOOKBACK, classify, glued_rate_label, glued_unit, row_label_before
+from .amounts import classify, glued_rate_label, in_budget_block, row_label_before
 from .text_tables import figure_cells, in_tables, indicator_name_at, number_of
 
 @functools.cache
@@ -59,26 +59,13 @@ def extract_rates(ctx: Context) -> list[Rate]:
 _PERCENT_SIGN = regex.compile(r"\s*[%％]")
 
 
-# Before a glued row: the block's unit note or its rate column's name; never a sentence's verb.
-_BUDGET_BLOCK = regex.compile(r"执行率|执行数|预算数")
-_SENTENCE_VERB = regex.compile(r"[为是达约到的]\s*$")
-
-
-def _in_budget_block(text: str, start: int) -> bool:
-    """Whether a run of digits at start is a budget block's row (其中:中央补助40004000100%), not a
-    sentence's figure (执行率为1111100.00%)."""
-    before = text[max(0, start - GLUED_UNIT_LOOKBACK):start]
-    return ((glued_unit(text, start) is not None or _BUDGET_BLOCK.search(before) is not None)
-            and not _SENTENCE_VERB.search(before))
-
-
 def _glued_rates(ctx: Context) -> list[tuple[Rate, int]]:
     """The rate closing each budget row whose cells ran together (28.5036.5036.0098.63%), with how
     far before the rate its run of glued cells starts."""
     text, rates = ctx.doc.text, []
     for m in glued_runs(text):
         pieces = split_row(m.group("run"))
-        if not pieces or not _in_budget_block(text, m.start()):
+        if not pieces or not in_budget_block(text, m.start()):
             continue
         start = m.start() + pieces[-1][0]
         end = _PERCENT_SIGN.match(text, m.end()).end()
