@@ -9,7 +9,8 @@ from . import rules
 from .model import Span
 
 _BRACKETED = regex.compile(r"（[^（）]*）|\([^()]*\)")
-_LEADING_YEAR = regex.compile(r"^(?:19|20)\d{2}\s*年度?\s*")
+# A leading year, but not the year's 年 of 年初/年末/年底/年中 (2022年初预算安排 is the initial budget).
+_LEADING_YEAR = regex.compile(r"^(?:19|20)\d{2}\s*(?:年度|年(?![初末底中]))\s*")
 
 SENTENCE_ENDS = "。！？!?；;\n"
 # Where the phrase naming a value begins: after the last of these before the value.

@@ -760,3 +760,9 @@ def test_figures_in_sentences_and_cells_are_not_split_as_glued_rows(tmp_path):
     """Only a run in a budget block's flattened row is split: not a sentence's figure, not a cell."""
     t = run(tmp_path, "项目资金(万元)\n执行率为1111100.00%。\n项目\t执行率\n合计\t1111100.00%\n")
     assert t["amounts"] == [] and [r["value_pct"] for r in t["rates"]] == [Decimal("1111100.00")] * 2
+
+
+def test_a_budget_dated_to_the_years_start_is_the_initial_budget(tmp_path):
+    t = run(tmp_path, "2023年初河道整治资金预算安排 86.5 万元。\n")
+    assert [(a["label"], a["role"], a["stage"]) for a in t["amounts"]] == [
+        ("2023年初河道整治资金预算安排", "budget_initial", "budget_initial")]

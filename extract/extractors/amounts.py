@@ -164,6 +164,8 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         elif role in TOTAL_ROLES and span.evidence == component_sentence and _bare(label):
             role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
         stage = "" if indicator else stage_of(label, role)
+        if role == "budget_total" and stage == "budget_initial":
+            role = "budget_initial"  # 2022年初…资金预算安排: the budget its words date to the year's start
         if not stage and not indicator and total_stage[0] == span.evidence:
             stage = total_stage[1]  # 支出2310.4万元，其中中央资金1352.2万元: the parts of that spending
         if role in TOTAL_ROLES and stage:
