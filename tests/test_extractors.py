@@ -763,6 +763,7 @@ def test_figures_in_sentences_and_cells_are_not_split_as_glued_rows(tmp_path):
 
 
 def test_a_budget_dated_to_the_years_start_is_the_initial_budget(tmp_path):
-    t = run(tmp_path, "2023年初河道整治资金预算安排 86.5 万元。\n")
+    t = run(tmp_path, "2023年初河道整治资金预算安排 86.5 万元。年度资金总额全年预算数 90 万元。\n")
     assert [(a["label"], a["role"], a["stage"]) for a in t["amounts"]] == [
-        ("2023年初河道整治资金预算安排", "budget_initial", "budget_initial")]
+        ("2023年初河道整治资金预算安排", "budget_initial", "budget_initial"),
+        ("年度资金总额全年预算数", "budget_total", "budget_adjusted")]  # a glued row label and column
