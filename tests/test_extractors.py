@@ -767,3 +767,9 @@ def test_a_budget_dated_to_the_years_start_is_the_initial_budget(tmp_path):
     assert [(a["label"], a["role"], a["stage"]) for a in t["amounts"]] == [
         ("2023年初河道整治资金预算安排", "budget_initial", "budget_initial"),
         ("年度资金总额全年预算数", "budget_total", "budget_adjusted")]  # a glued row label and column
+
+
+def test_a_pages_date_and_field_labels_above_a_title_are_not_part_of_it(tmp_path):
+    for opening in ("2025-05-30\n", "•主题词\n", "-日期-2024-03-02\n"):
+        t = run(tmp_path, opening + "某县民政局2024年度资金绩效自评报告||||\n一、基本情况\n全年预算数 80 万元。\n")
+        assert t["reports"][0]["title"] == "某县民政局2024年度资金绩效自评报告", opening

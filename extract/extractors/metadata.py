@@ -20,6 +20,8 @@ _NEXT_LABEL = regex.compile(r"(?:金额单位|计量单位|单位|填报日期|�
 _TRAILING_CONTENTS = regex.compile(r"(?<=.{4})目\s*录$")
 # A breadcrumb or a field line above a title is no unit's name, even when it ends like one (…>同德镇).
 _NOT_A_NAME = regex.compile(r"[>＞:：|]")
+# A line that is only a date (a page's 2025-05-30 above the title): furniture.
+_DATE_LINE = regex.compile(r"(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 # A page that labels its title (标题：…, 名称：…).
 _TITLE_LABEL = regex.compile(r"^(?:标题|名称|文章标题|题目)\s*[：:]\s*")
 _FIELD_PREFIX = regex.compile(r"^.*[\]】]\s*(?=[^\]】]*(?:报告|自评表)$)")
@@ -86,8 +88,8 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     for i, (start, end) in enumerate(opening):
         # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
         line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
-        line = _TITLE_LABEL.sub("", _cover_line(line)).lstrip("•·▪●◆-–— ")  # a page's list bullet
-        if any(word in line for word in cfg["title_furniture"]):
+        line = _TITLE_LABEL.sub("", _cover_line(line)).lstrip("•·▪●◆-–— ").rstrip("| ")  # bullets, empty cells
+        if any(word in line for word in cfg["title_furniture"]) or _DATE_LINE.fullmatch(line):
             cover_start = i + 1  # a cover's title lines come after the page's furniture
             continue
         if any(word in line for word in cfg["title_words"]) and len(line) <= 80 and not match_heading(line):
