@@ -773,3 +773,10 @@ def test_a_pages_date_and_field_labels_above_a_title_are_not_part_of_it(tmp_path
     for opening in ("2025-05-30\n", "•主题词\n", "-日期-2024-03-02\n"):
         t = run(tmp_path, opening + "某县民政局2024年度资金绩效自评报告||||\n一、基本情况\n全年预算数 80 万元。\n")
         assert t["reports"][0]["title"] == "某县民政局2024年度资金绩效自评报告", opening
+
+
+def test_a_breadcrumbs_category_is_no_title_but_a_titled_step_is(tmp_path):
+    t = run(tmp_path, "首页 > 政务 > 政府信息公开年度报告\n2023年某县林业局部门整体支出绩效自评表\n全年预算数 80 万元。\n")
+    assert t["reports"][0]["title"] == "2023年某县林业局部门整体支出绩效自评表"
+    t = run(tmp_path, "首页>通知公告>某县林业局2023年度部门整体支出绩效自评报告\n全年预算数 80 万元。\n", "b.txt")
+    assert t["reports"][0]["title"] == "某县林业局2023年度部门整体支出绩效自评报告"

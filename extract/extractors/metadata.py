@@ -87,7 +87,11 @@ def find_title(ctx: Context) -> tuple[str | None, int]:
     cover_start = 0
     for i, (start, end) in enumerate(opening):
         # A web page's breadcrumb (首页>通知公告>…) or bracketed field labels can stand before the title.
-        line = _FIELD_PREFIX.sub("", clean_title(ctx.doc.text[start:end]).rsplit(">", 1)[-1])
+        cleaned = clean_title(ctx.doc.text[start:end])
+        line = _FIELD_PREFIX.sub("", cleaned.rsplit(">", 1)[-1])
+        if ">" in cleaned and not _YEAR_ONLY.search(line):
+            cover_start = i + 1  # a breadcrumb's last step names the page's category (…>政府信息公开年度报告)
+            continue
         line = _TITLE_LABEL.sub("", _cover_line(line)).lstrip("•·▪●◆-–— ").rstrip("| ")  # bullets, empty cells
         if any(word in line for word in cfg["title_furniture"]) or _DATE_LINE.fullmatch(line):
             cover_start = i + 1  # a cover's title lines come after the page's furniture
