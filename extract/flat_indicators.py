@@ -12,11 +12,9 @@ from the next row's name).
 """
 from __future__ import annotations
 
-import functools
-
 import regex
 
-from .table_words import config, header_key, level_key
+from .table_words import config, fields_named, header_key, indicator_levels, level_key
 
 # A header cell the layout split over at most this many lines (偏差原因 / 分析及 / 改进措施).
 MAX_CELL_PARTS = 3
@@ -28,17 +26,11 @@ _NUMBER = regex.compile(r"\d+(?:\.\d+)?分?")
 _PLACEHOLDERS = ("……", "…", "/", "-", "—", "——", "－", "无")
 
 
-@functools.cache
-def _fields() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((name, tuple(words)) for name, words in config()["indicator_columns"].items())
-
-
-@functools.lru_cache(maxsize=4096)
 def _field(text: str) -> str | None:
-    key = header_key(text)
-    if len(key) > 16:
+    """The indicator field a short header cell names (the first in the rules' order)."""
+    if len(header_key(text)) > 16:
         return None
-    return next((name for name, words in _fields() if any(w in key for w in words)), None)
+    return next(iter(fields_named(text)), None)
 
 
 def indicator_rows(texts: list[str], start: int) -> tuple[list[list[list[int]]], int] | None:
@@ -85,11 +77,6 @@ def indicator_rows(texts: list[str], start: int) -> tuple[list[list[list[int]]],
     return (rows, i) if len(rows) > 1 else None
 
 
-@functools.cache
-def _levels() -> frozenset[str]:
-    return frozenset(config()["indicator_levels"])
-
-
 def _header(texts: list[str], start: int) -> tuple[list[tuple[str, list[int]]] | None, int]:
     """The header's cells as (field, indices of their texts) and the index past it."""
     if _field(texts[start]) not in ("level1", "level2", "level3"):
@@ -124,7 +111,7 @@ def _level_at(texts: list[str], i: int) -> list[int] | None:
     for parts in range(1, MAX_CELL_PARTS + 1):
         if i + parts > len(texts):
             return None
-        if level_key("".join(texts[i:i + parts])) in _levels():
+        if level_key("".join(texts[i:i + parts])) in indicator_levels():
             end = i + parts
             if end < len(texts) and _POINTS.fullmatch(header_key(texts[end])) and _MARKED.search(texts[end]):
                 end += 1

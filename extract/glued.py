@@ -31,15 +31,11 @@ def glued_runs(text: str):
             yield m
 
 
+@functools.lru_cache(maxsize=1024)
 def split_row(run: str) -> list[tuple[int, int]] | None:
     """The (start, end) of each figure in a run of glued cells whose last figure is the rate of the
-    one before it over the one before that, or None when no one reading holds."""
-    return _split(run)
-
-
-@functools.lru_cache(maxsize=1024)
-def _split(run: str) -> list[tuple[int, int]] | None:
-    """The fewest figures that read the run: a row of two figures and a rate before one of three."""
+    one before it over the one before that, or None when no one reading holds. The fewest figures
+    that read the run win: a row of two figures and a rate before one of three."""
     for count in FIGURES_BEFORE_RATE:
         readings = []
         for cuts in itertools.combinations(range(1, len(run)), count):

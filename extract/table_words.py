@@ -64,8 +64,22 @@ def level_key(text: str) -> str:
     return _TRAILING_POINTS.sub("", header_key(text))
 
 
+@functools.cache
+def indicator_levels() -> frozenset[str]:
+    """The standard forms' first- and second-level indicator names (rules/tables.yaml)."""
+    return frozenset(config()["indicator_levels"])
+
+
 def is_level_name(text: str) -> bool:
     """A first- or second-level indicator's name (rules/tables.yaml indicator_levels, or a short name
     ending in 指标: 社会效益效益指标 as a form misprints it)."""
     key = level_key(text)
-    return key in frozenset(config()["indicator_levels"]) or (key.endswith("指标") and 4 <= len(key) <= 10)
+    return key in indicator_levels() or (key.endswith("指标") and 4 <= len(key) <= 10)
+
+
+@functools.lru_cache(maxsize=4096)
+def fields_named(cell: str) -> tuple[str, ...]:
+    """The indicator fields whose header words the cell holds, in the rules' order (every row of
+    every table is asked: the same cells recur)."""
+    key = header_key(cell)
+    return tuple(name for name, words in config()["indicator_columns"].items() if any(w in key for w in words))

@@ -14,7 +14,7 @@ from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
 from ..table_words import UNIT_NOTE
 from . import Context, register
-from .text_tables import figure_cells, in_tables, indicator_cells, indicator_name_at, number_of
+from .text_tables import BARE_FIGURE, figure_cells, in_tables, indicator_cells, indicator_name_at, number_of
 
 CENT = Decimal("0.01")
 # Money has at most this many digits before its point, in the unit written. A government's whole
@@ -73,17 +73,20 @@ def _stage_rules():
     cfg = rules.load("amounts")
     words = [(w, stage) for stage, ws in cfg["stages"].items() for w in ws]
     pattern = regex.compile("|".join(f"(?P<s{i}>{regex.escape(w)})" for i, (w, _) in enumerate(words)))
-    rows = [(r["role"], regex.compile("|".join(map(regex.escape, r["patterns"])))) for r in cfg["row_roles"]]
-    return pattern, [stage for _, stage in words], cfg["stage_of_role"], rows
+    return pattern, [stage for _, stage in words], cfg["stage_of_role"]
+
+
+@functools.cache
+def _row_roles():
+    return [(r["role"], regex.compile("|".join(map(regex.escape, r["patterns"]))))
+            for r in rules.load("amounts")["row_roles"]]
 
 
 def stage_of(words: str, role: str = "") -> str:
     """The budget stage the words name: that of the last stage word in them; else the one the
     figure's total role implies (an 执行数 is spent money), else ''."""
-    pattern, stages, of_role, _ = _stage_rules()
-    last = None
-    for last in pattern.finditer(simplified(words)):
-        pass
+    pattern, stages, of_role = _stage_rules()
+    last = _last(pattern, simplified(words))
     if last is not None:
         return stages[int(last.lastgroup[1:])]
     return of_role.get(role, "")
@@ -91,15 +94,16 @@ def stage_of(words: str, role: str = "") -> str:
 
 def row_role(row_label: str) -> str:
     """The role of a form's budget-block row (其中：当年财政拨款 → source_general_public_budget)."""
-    for role, words in _stage_rules()[3]:
+    for role, words in _row_roles():
         if words.search(simplified(row_label)):
             return role
     return "other"
 
 
-def _last(words: regex.Pattern, label: str):
+def _last(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None):
+    """The last match of pattern in text[pos:endpos], or None."""
     last = None
-    for last in words.finditer(label):
+    for last in pattern.finditer(text, pos, len(text) if endpos is None else endpos):
         pass
     return last
 
@@ -267,9 +271,7 @@ _GLUED_COLUMN_NAME = regex.compile(r"执行率|执行数|预算数|得分|分值
 def glued_unit(text: str, start: int) -> str | None:
     """The money unit of the budget block a glued row at start stands in: the last (万元) note within
     GLUED_UNIT_LOOKBACK characters before it, else None (then it is no block's row)."""
-    note = None
-    for note in UNIT_NOTE.finditer(text, max(0, start - GLUED_UNIT_LOOKBACK), start):
-        pass
+    note = _last(UNIT_NOTE, text, max(0, start - GLUED_UNIT_LOOKBACK), start)
     return note.group("unit") if note else None
 
 
@@ -286,10 +288,14 @@ def in_budget_block(text: str, start: int) -> bool:
             and not _SENTENCE_VERB.search(before))
 
 
+def _glued_whole_row(row_label: str) -> bool:
+    """A glued budget row that stands for the whole (年度资金总额), by the words it opens with."""
+    return not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
+
+
 def glued_rate_label(row_label: str) -> tuple[str, str]:
     """A glued budget row's rate: the whole row's is the execution rate, a part's is other."""
-    whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
-    return (f"{row_label} 执行率".strip(), "execution_rate" if whole else "other")
+    return (f"{row_label} 执行率".strip(), "execution_rate" if _glued_whole_row(row_label) else "other")
 
 
 def _glued_row_amounts(ctx: Context) -> list[Amount]:
@@ -303,18 +309,15 @@ def _glued_row_amounts(ctx: Context) -> list[Amount]:
         if not pieces or unit is None or not in_budget_block(text, m.start()):
             continue
         row_label = row_label_before(text, m.start())
-        whole = not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
+        role_of_row = None if _glued_whole_row(row_label) else row_role(row_label)
         for (a, b), (column, total_role, stage) in zip(pieces, _GLUED_COLUMNS[len(pieces) - 1]):
             number = parse_number(m.group("run")[a:b])
             value = in_yuan(number, unit) if number is not None else None
             if value is not None:
-                role = total_role if whole else row_role(row_label)
+                role = role_of_row or total_role
                 facts.append(Amount(label=f"{row_label} {column}".strip(), role=role, stage=stage, value_yuan=value,
                                     span=make_span(ctx, m.start() + a, m.start() + b)))
     return facts
-
-
-_BARE_FIGURE = regex.compile(r"[≥≤><=＝≧≦]*\s*(?P<num>\d+(?:\.\d+)?)")
 
 
 def _bare_indicator_amounts(ctx: Context) -> list[Amount]:
@@ -326,7 +329,7 @@ def _bare_indicator_amounts(ctx: Context) -> list[Amount]:
         for cells in indicator_cells(table):
             target, actual, name = cells.get("target"), cells.get("actual"), cells.get("level3")
             money = pattern.search(target.text) if target is not None else None
-            bare = _BARE_FIGURE.fullmatch(actual.text.strip()) if actual is not None and actual.text else None
+            bare = BARE_FIGURE.fullmatch(actual.text.strip()) if actual is not None and actual.text else None
             if money is None or bare is None or (number := parse_number(bare.group("num"))) is None:
                 continue
             value = in_yuan(number, money.group("unit"))

@@ -14,7 +14,7 @@ from ..nlp import in_dictionary, may_hold, nlp, pos_of, words
 from ..numbers import number_pattern, parse_number
 from ..spans import after_unclosed, clause_start, make_span, next_stop
 from . import Context, register
-from .text_tables import in_tables, indicator_cells, indicator_name_at
+from .text_tables import BARE_FIGURE, in_tables, indicator_cells, indicator_name_at
 
 _NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
@@ -221,8 +221,6 @@ def extract_counts(ctx: Context) -> list[Count]:
     return facts
 
 
-# A target or an actual that is a bare number (≥ 20, 8): its measure word stands elsewhere in the row.
-_BARE = regex.compile(r"[≥≤><=＝≧≦]*\s*(?P<num>\d+(?:\.\d+)?)")
 _NAMED_UNIT = regex.compile(r"[（(][^（()）]*?(?P<unit>[^\s（()）≥≤><=＝≧≦*\d]+)\s*[)）]\s*$")
 
 
@@ -245,7 +243,7 @@ def _bare_indicator_counts(ctx: Context, measure_words: frozenset[str]) -> list[
                 continue
             subject = _NAMED_UNIT.sub("", name.text) or name.text
             for cell in (target, cells.get("actual")):
-                m = _BARE.fullmatch(cell.text.strip()) if cell is not None and cell.text else None
+                m = BARE_FIGURE.fullmatch(cell.text.strip()) if cell is not None and cell.text else None
                 if m is None or (value := parse_number(m.group("num"))) is None or value == 0:
                     continue
                 start = cell.start + cell.text.index(m.group("num"))

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import regex
 
 from ..numbers import parse_number
-from ..table_words import (FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, header_key, is_figure,
-                           is_level_name)
+from ..table_words import (FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, fields_named, header_key,
+                           is_figure, is_level_name)
 from . import Context, register
 
 _UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{UNITS})")
@@ -91,14 +91,6 @@ def indicator_fields(row: list[CellSpan]) -> dict[int, str]:
     return fields
 
 
-@functools.lru_cache(maxsize=4096)
-def fields_named(cell: str) -> tuple[str, ...]:
-    """The indicator fields whose header words the cell holds, in the rules' order (every row of
-    every table is asked: the same cells recur)."""
-    key = header_key(cell)
-    return tuple(name for name, words in config()["indicator_columns"].items() if any(w in key for w in words))
-
-
 def _is_indicator_header(row: list[CellSpan]) -> bool:
     found = set(indicator_fields(row).values())
     return any(found.issuperset(need) for need in config()["indicator_header_needs"])
@@ -174,14 +166,19 @@ def indicator_name_at(tables: list[TextTable], offset: int) -> str | None:
     """The third-level indicator's name of the indicator row holding the offset (a target or an
     actual there: ≥6处 counts 新建供水工程数量), or None outside indicator rows."""
     table, r = _row_at(tables, offset)
-    if table is None:
+    header = _indicator_header(table, r) if table is not None else None
+    if header is None:
         return None
-    header = table._governing[r]
-    if header is None or header == r or table.headers[header] != "indicators":
-        return None
-    name_column = next((col for col, name in indicator_fields(table.rows[header]).items() if name == "level3"), None)
-    row = aligned_row(table.rows[r], indicator_fields(table.rows[header]))
+    fields = indicator_fields(table.rows[header])
+    name_column = next((col for col, name in fields.items() if name == "level3"), None)
+    row = aligned_row(table.rows[r], fields)
     return row[name_column].text or None if name_column is not None and name_column < len(row) else None
+
+
+def _indicator_header(table: TextTable, r: int) -> int | None:
+    """The indicator header over row r (not a header itself), or None."""
+    header = table._governing[r]
+    return header if header is not None and header != r and table.headers[header] == "indicators" else None
 
 
 def aligned_row(row: list[CellSpan], fields: dict[int, str]) -> list[CellSpan]:
@@ -217,11 +214,16 @@ def aligned_row(row: list[CellSpan], fields: dict[int, str]) -> list[CellSpan]:
 _SCORE_CELL = regex.compile(r"\d+(?:\.\d+)?\s*分?")
 
 
+# A target or an actual that is a bare number (≥ 20, 8): its unit or measure word stands elsewhere in
+# the row.
+BARE_FIGURE = regex.compile(r"[≥≤><=＝≧≦]*\s*(?P<num>\d+(?:\.\d+)?)")
+
+
 def indicator_cells(table: TextTable):
     """{field: cell} for every row under an indicator header of the table, its merged cells put back."""
     for r, row in enumerate(table.rows):
-        header = table._governing[r]
-        if header is None or header == r or table.headers[header] != "indicators":
+        header = _indicator_header(table, r)
+        if header is None:
             continue
         fields = indicator_fields(table.rows[header])
         row = aligned_row(row, fields)
