@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import regex
 
@@ -30,8 +31,16 @@ OPENING_PARAGRAPHS = 30
 _CN_DIGITS = str.maketrans("〇零○Ｏ0一二三四五六七八九", "00000123456789")
 
 
+class _Rules(NamedTuple):
+    cfg: dict
+    field_re: regex.Pattern  # 单位名称：…
+    suffixes: tuple[str, ...]  # endings of unit names, longest first
+    cell_re: regex.Pattern  # 主管部门 | …, a form's cell or a page's publisher line
+    glued_re: regex.Pattern  # 实施单位湖北工程学院…, a form's cells run together
+
+
 @functools.cache
-def _config():
+def _config() -> _Rules:
     cfg = rules.load("metadata")
     fields = "|".join(regex.escape(f) for f in sorted(cfg["department_fields"], key=len, reverse=True))
     field_re = regex.compile(rf"(?P<field>{fields})(?:（盖章）|\(盖章\))?\s*[：:]\s*(?P<name>[^\s，。；：:,]{{2,40}})")
@@ -45,7 +54,7 @@ def _config():
     # the implementing unit's label, then a name that must reach a unit's ending.
     units = "|".join(regex.escape(f) for f in sorted(cfg["implementing_unit_fields"], key=len, reverse=True))
     glued_re = regex.compile(rf"(?P<field>{units})(?P<name>[^\s|，。；：:,]{{2,40}})")
-    return cfg, field_re, suffixes, cell_re, glued_re
+    return _Rules(cfg, field_re, suffixes, cell_re, glued_re)
 
 
 def _year_in(text: str) -> int | None:
@@ -81,7 +90,8 @@ OPENING_FISCAL_CHARS = 600
 
 def find_title(ctx: Context) -> tuple[str | None, int]:
     """The title (cleaned) and its offset: the paragraph before the first heading that says 报告."""
-    cfg, _, suffixes, _, _ = _config()
+    meta_rules = _config()
+    cfg, suffixes = meta_rules.cfg, meta_rules.suffixes
     first_heading = ctx.sections[0].char_start if ctx.sections else len(ctx.doc.text)
     opening = [(s, e) for s, e in ctx.doc.paragraphs() if s < first_heading][:OPENING_PARAGRAPHS]
     cover_start = 0
@@ -130,7 +140,7 @@ def _is_cover_title(cover: list[str], line: str) -> bool:
 def _cover_line(line: str) -> str:
     """A cover's title as a PDF gives it: without the 目录 heading of the next page glued to its end, and
     without a field that followed it on the cover (…部门预算预算主管部门：上海市…)."""
-    _, field_re, _, _, _ = _config()
+    field_re = _config().field_re
     field = field_re.search(line)
     if field and field.start() > 0:
         line = line[: field.start()]
@@ -140,7 +150,8 @@ def _cover_line(line: str) -> str:
 def department_from_title(title: str) -> str | None:
     """The unit's name before the year (荔湾区政协办公室2023年度…), or after a leading year up to the
     kind of report (2023年度荔湾区政协办公室部门整体支出…, …局农村饮水项目支出…)."""
-    cfg, _, suffixes, _, _ = _config()
+    meta_rules = _config()
+    cfg, suffixes = meta_rules.cfg, meta_rules.suffixes
     cut = _YEAR.search(title) or _CN_YEAR.search(title)
     head = title[: cut.start()] if cut else title
     head = regex.sub(r"(关于)$", "", head)
@@ -214,7 +225,7 @@ def project_from_fields(text: str) -> str | None:
 
 def department_from_signature(text: str) -> str | None:
     """A report often ends with the unit's name on a line of its own, above the date."""
-    _, _, suffixes, _, _ = _config()
+    suffixes = _config().suffixes
     for line in reversed(text.rstrip().split("\n")[-6:]):
         line = clean_title(line)
         if 3 <= len(line) <= 40 and line.endswith(suffixes) and not regex.search(r"[。，；：]", line):
@@ -223,7 +234,7 @@ def department_from_signature(text: str) -> str | None:
 
 
 def report_type(title: str | None, opening: str) -> str:
-    cfg, _, _, _, _ = _config()
+    cfg = _config().cfg
     for place in (simplified(title or ""), simplified(opening)):
         for kind, words in cfg["report_types"].items():
             if any(w in place for w in words):
