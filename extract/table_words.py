@@ -56,6 +56,12 @@ def column_kind(name: str) -> str | None:
     return None
 
 
+def is_whole_row(row_label: str) -> bool:
+    """A budget row that stands for the whole (年度资金总额, 资金合计), not one of its parts."""
+    cfg, key = config(), header_key(row_label)
+    return not key or key.startswith(tuple(cfg["whole_rows"])) or key.endswith(tuple(cfg["whole_row_endings"]))
+
+
 _TRAILING_POINTS = regex.compile(r"[（(]?\d+(?:\.\d+)?分?[)）]?$")
 
 

@@ -683,7 +683,38 @@ def test_a_rows_number_is_no_figure_where_the_form_numbers_its_rows(tmp_path):
     t = run(tmp_path, "资金投入情况（万元）\n行次 全年预算数 全年执行资金\n"
                       "年度资金总额(万元): 1 64.500000\n其中:中央财政资金(万元) 2 40.000000\n")
     assert [(a["label"], a["raw"], a["value_yuan"]) for a in t["amounts"]] == [
-        ("年度资金总额", "64.500000", Decimal("645000.00")), ("中央财政资金", "40.000000", Decimal("400000.00"))]
+        ("年度资金总额 全年预算数", "64.500000", Decimal("645000.00")),
+        ("中央财政资金 全年预算数", "40.000000", Decimal("400000.00"))]
+
+
+def test_a_numbered_rows_cells_wrap_onto_the_next_line(tmp_path):
+    """A 行次-numbered row whose label carries its own unit note: every money figure of the row is read,
+    on its line and on the line it wraps onto, up to the next row's words, under the header's columns
+    where the figures between two rates fill them; its rates are rates, and the formula in a rate
+    column's name (B/A×100%) is no rate. A header cell glued before the first row is not its label."""
+    t = run(tmp_path, "资金投入情况\n行次 全年预算数(A) 全年到位资金(B) 到位率(B/A×100%) 全年执行资金(C) 执行率(C/A×100%)\n"
+                      "附件 年度资金总额(万元): 1 45.600000\n45.600000 100.00% 41.040000 90.00%"
+                      "其中:省级财政资金(万元) 2 20.000000\n20.000000 100.00% 18.000000 90.00% 相关凭证\n")
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("年度资金总额 全年预算数", "budget_total", "budget_adjusted", Decimal("456000.00")),
+        ("年度资金总额 全年到位资金", "funds_received", "received", Decimal("456000.00")),
+        ("年度资金总额 全年执行资金", "expenditure_total", "executed", Decimal("410400.00")),
+        ("省级财政资金 全年预算数", "other", "budget_adjusted", Decimal("200000.00")),
+        ("省级财政资金 全年到位资金", "other", "received", Decimal("200000.00")),
+        ("省级财政资金 全年执行资金", "other", "executed", Decimal("180000.00"))]
+    assert [r["value_pct"] for r in t["rates"]] == [Decimal("100.00"), Decimal("90.00"), Decimal("100.00"),
+                                                    Decimal("90.00")]
+
+
+def test_a_rate_column_named_by_its_percent_note(tmp_path):
+    """A header cell 资金执行进度(%) over label–value lines: the figure of the row that no label claims is
+    that column's rate; a weight column (权重(%)) names no rate."""
+    t = run(tmp_path, "一、预算执行 预算数(调整后) 资金到位情况 资金执行情况 资金执行进度(%)\n"
+                      "预算数 9.50 到位数 9.50 执行数 8.55 90.00其中:财政资金 9.50\n"
+                      "二、目标完成 年度目标 完成情况 总体完成率(%)\n为全镇困难老人发放补贴。 已发放。 100.00为老人提供保障\n"
+                      "三、指标 指标名称 权重(%)\n发放人数 30\n")
+    assert [(r["label"], r["role"], r["value_pct"]) for r in t["rates"]] == [
+        ("资金执行进度", "execution_rate", Decimal("90.00")), ("总体完成率", "other", Decimal("100.00"))]
 
 
 def test_a_budget_row_whose_cells_ran_together_is_split_by_its_rate(tmp_path):

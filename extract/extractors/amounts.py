@@ -12,7 +12,7 @@ from ..glued import glued_runs, split_row
 from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, simplified
-from ..table_words import UNIT_NOTE
+from ..table_words import UNIT_NOTE, column_kind, column_name, config, is_whole_row
 from . import Context, register
 from .text_tables import BARE_FIGURE, figure_cells, in_tables, indicator_cells, indicator_name_at, number_of
 
@@ -187,6 +187,8 @@ def extract_amounts(ctx: Context) -> list[Amount]:
 _ROW_NUMBERS = regex.compile(r"行次|栏次|列次")
 _ROW_NUMBER = regex.compile(r"\d{1,2}")
 _NEXT_FIGURE = regex.compile(r"[ \t]+(?P<num>\d+(?:\.\d+)?)(?![\d.%％])")
+# The rest of a numbered row's cells, which may wrap onto the next line: more figures and rates.
+_ROW_CELL = regex.compile(r"\s+(?P<num>\d+(?:\.\d+)?)(?P<pct>[%％])?(?![\d.]|\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户))")
 # How far above a block its 行次 header may stand.
 ROW_NUMBER_LOOKBACK = 3
 _OPEN_ASIDE = regex.compile(r"[（(][^（()）]*$")
@@ -214,7 +216,8 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
         # A form that numbers its rows (行次 1, 2 …) puts the row's number before its first figure.
         numbered = _ROW_NUMBERS.search(text, lines[max(0, k - ROW_NUMBER_LOOKBACK)][0], block[-1][1])
         for line_start, line_end in block:
-            scan_from = declared.end() if line_start == start else line_start
+            # a label's own note (年度资金总额(万元): 52.8) is read with its label; 单位：万元 is not a label
+            scan_from = declared.end() if line_start == start and declared.group("unit") else line_start
             if "\t" in text[line_start:line_end]:
                 break  # a table: the block has ended
             sentence = text.find("。", scan_from, line_end)  # so has it where a sentence ends
@@ -225,7 +228,7 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
                     if after is None:
                         continue  # a row's number and no figure
                     span = after.span("num")
-                if span in found or in_tables(tables, span[0]) or (number := parse_number(text[slice(*span)])) is None:
+                if span in found or in_tables(tables, span[0]):
                     continue
                 # an aside the separator closed (本级资金(包括结转结余) 73.25) is not part of the label
                 label = clean_label(_OPEN_ASIDE.sub("", m.group("label")), cfg["label_prefixes"])
@@ -233,16 +236,94 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
                 if (not any(word in tail for word in cfg["unit_block_label_words"])
                         or len(text[slice(*span)].split(".")[0]) > cfg["unit_block_digits"]):
                     continue  # no money label, or digits run together
-                value = in_yuan(number, unit)
-                if value is None:
-                    continue
-                role = classify(label)[0]
-                found.add(span)
-                facts.append(Amount(label=label, role=role, stage=stage_of(label, role), value_yuan=value,
-                                    span=make_span(ctx, *span)))
+                if numbered:
+                    cells = _numbered_row(text, m.start(), label, span)
+                else:
+                    role = classify(label)[0]
+                    cells = [(span, label, role, stage_of(label, role))]
+                for cell, cell_label, role, stage in cells:
+                    number = parse_number(text[slice(*cell)])
+                    if cell in found or number is None or (value := in_yuan(number, unit)) is None:
+                        continue
+                    found.add(cell)
+                    facts.append(Amount(label=cell_label, role=role, stage=stage, value_yuan=value,
+                                        span=make_span(ctx, *cell)))
             if sentence >= 0:
                 break
     return facts
+
+
+# The header cell over a form's row numbers, and how far above a row its header may begin.
+_ROW_NUMBER_HEADER = regex.compile(r"行次|栏次")
+HEADER_LOOKBACK = 600
+_COLUMN_FORMULA = regex.compile(r"[（(][^（()）]*[)）]")
+# The total role of a whole row's cell under a column of this stage.
+_TOTAL_ROLE_OF_STAGE = {"budget_initial": "budget_initial", "budget_adjusted": "budget_total",
+                        "received": "funds_received", "executed": "expenditure_total"}
+
+
+def _numbered_row(text: str, row_start: int, label: str, first: tuple[int, int]) -> list[tuple[tuple[int, int], str, str, str]]:
+    """The money cells of a numbered form row, from its first figure on, up to the row's next words
+    (it may wrap onto the next line), each as (span, label, role, stage). The columns come from the
+    header after 行次: where the figures between two rates are as many as the money columns there,
+    each is its column's; otherwise only the first is known to be its group's first column (a form
+    leaves cells empty, and which is not said). Rates are passed over: they are the rates extractor's."""
+    row_label = _from_whole_row_name(label)
+    whole = is_whole_row(row_label)
+    cells, end = [(first, False)], first[1]
+    while (cell := _ROW_CELL.match(text, end)) is not None:
+        cells.append((cell.span("num"), bool(cell.group("pct"))))
+        end = cell.end()
+    header = _last(_ROW_NUMBER_HEADER, text, max(0, row_start - HEADER_LOOKBACK), row_start)
+    columns = _between_rates(_header_columns(text[header.end():row_start]) if header else [], lambda c: c[1] == "rate")
+    row = []
+    for i, group in enumerate(_between_rates(cells, lambda c: c[1])):
+        names = columns[i] if i < len(columns) else []
+        known = names if len(group) == len(names) else names[:1]
+        for k, (span, _) in enumerate(group):
+            if k >= len(known):
+                role = classify(row_label)[0]
+                row.append((span, row_label, role, stage_of(row_label, role)))
+                continue
+            column = column_name(known[k][0])
+            stage = stage_of(column)
+            role = _TOTAL_ROLE_OF_STAGE.get(stage, classify(row_label)[0]) if whole else row_role(row_label)
+            row.append((span, f"{row_label} {column}", role, stage))
+    return row
+
+
+def _header_columns(header: str) -> list[tuple[str, str]]:
+    """The money and rate columns a numbered form's header names, as (name, kind), in order: a
+    formula written under its name ((A), (D/C×100%)) is part of it; the header ends at the first
+    figure or at the row of column numbers (列次 0 1 2 …)."""
+    columns: list[list[str]] = []
+    for token in header.split():
+        if _ROW_NUMBERS.match(token) or token[0].isdigit():
+            break
+        if _COLUMN_FORMULA.fullmatch(token) and columns:
+            columns[-1][0] += token
+        else:
+            columns.append([token])
+    named = [(name, "rate" if "%" in name else column_kind(name)) for name, in columns]
+    return [(name, kind) for name, kind in named if kind is not None]
+
+
+def _between_rates(items: list, is_rate) -> list[list]:
+    """items cut into the runs that come before, between and after the rate items (rates dropped)."""
+    runs: list[list] = [[]]
+    for item in items:
+        if is_rate(item):
+            runs.append([])
+        else:
+            runs[-1].append(item)
+    return runs
+
+
+def _from_whole_row_name(label: str) -> str:
+    """A row label from the whole row's name within it: the header cell a layout glued before it
+    (上传端口年度资金总额 → 年度资金总额) is not the row's."""
+    starts = [label.find(word) for word in config()["whole_rows"] if word in label]
+    return label[min(starts):] if starts else label
 
 
 # The columns of a budget row before its rate, by how many figures it has: (column, total role, stage).
@@ -288,14 +369,9 @@ def in_budget_block(text: str, start: int) -> bool:
             and not _SENTENCE_VERB.search(before))
 
 
-def _glued_whole_row(row_label: str) -> bool:
-    """A glued budget row that stands for the whole (年度资金总额), by the words it opens with."""
-    return not row_label or row_label.startswith(tuple(rules.load("tables")["whole_rows"]))
-
-
 def glued_rate_label(row_label: str) -> tuple[str, str]:
     """A glued budget row's rate: the whole row's is the execution rate, a part's is other."""
-    return (f"{row_label} 执行率".strip(), "execution_rate" if _glued_whole_row(row_label) else "other")
+    return (f"{row_label} 执行率".strip(), "execution_rate" if is_whole_row(row_label) else "other")
 
 
 def _glued_row_amounts(ctx: Context) -> list[Amount]:
@@ -309,7 +385,7 @@ def _glued_row_amounts(ctx: Context) -> list[Amount]:
         if not pieces or unit is None or not in_budget_block(text, m.start()):
             continue
         row_label = row_label_before(text, m.start())
-        role_of_row = None if _glued_whole_row(row_label) else row_role(row_label)
+        role_of_row = None if is_whole_row(row_label) else row_role(row_label)
         for (a, b), (column, total_role, stage) in zip(pieces, _GLUED_COLUMNS[len(pieces) - 1]):
             number = parse_number(m.group("run")[a:b])
             value = in_yuan(number, unit) if number is not None else None

@@ -10,9 +10,9 @@ import regex
 from .. import rules
 from ..model import Indicator
 from ..numbers import arabic_pattern, parse_number
-from ..table_words import fields_named
+from ..table_words import fields_named, header_key
 from . import Context, register
-from .text_tables import CellSpan, TextTable, aligned_row, header_key, indicator_fields
+from .text_tables import CellSpan, TextTable, aligned_row, indicator_fields
 
 # Upper levels a text table leaves empty under a merged cell continue from the row above.
 CARRIED = ("level1", "level2")

@@ -44,6 +44,8 @@ def extract_rates(ctx: Context) -> list[Rate]:
             continue
         if in_tables(tables, m.start()):
             continue  # read cell by cell below
+        if text[max(0, m.start() - 3):m.start()].rstrip().endswith(tuple(cfg["formula_marks"])):
+            continue  # ×100%: how a rate is computed, not a rate
         label = clean_label(label_before(text, m.start(), cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = indicator_name_at(tables, m.start()) or label  # an indicator row's target or actual: its indicator
         span = make_span(ctx, m.start(), m.end())
@@ -52,6 +54,7 @@ def extract_rates(ctx: Context) -> list[Rate]:
         previous_end = m.end()
     facts.extend(rate for rate, _ in glued)
     facts.extend(_table_rates(ctx))
+    facts.extend(_percent_column_rates(ctx, facts))
     facts.sort(key=lambda r: r.span.char_start)
     return facts
 
@@ -73,6 +76,38 @@ def _glued_rates(ctx: Context) -> list[tuple[Rate, int]]:
         rates.append((Rate(label=label, role=role, value_pct=parse_number(text[start:m.end()]),
                            span=make_span(ctx, start, end)), start - m.start()))
     return rates
+
+
+# A header cell naming a rate column by its unit note: 预算执行进度(%), 总体完成率（%）.
+_PERCENT_COLUMN = regex.compile(r"(?P<name>\p{Han}+(?:率|进度|比例|比重))\s*[（(]\s*[%％]\s*[)）]")
+# A bare figure: no unit, percent sign or further digit after it.
+_BARE_FIGURE = regex.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?(?![\d.%％]|\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户))")
+
+# What stands before a figure that no label claims: another figure, or the end of a sentence.
+_NO_LABEL = regex.compile(r"[\d。；;！!]$")
+
+
+def _percent_column_rates(ctx: Context, found: list[Rate]) -> list[Rate]:
+    """A form flattened to lines whose header names a rate column by its (%) note and whose next line
+    holds the row: the first figure there that no label claims, after another figure or a sentence, is
+    that column's rate (预算数 6.84 到位数 6.84 执行数 6.84 100.00 under …资金执行情况 预算执行进度(%))."""
+    text, tables = ctx.doc.text, ctx.results["text_tables"]
+    taken = [(f.span.char_start, f.span.char_end) for f in [*ctx.results["amounts"], *found]]
+    lines = list(ctx.doc.paragraphs())
+    facts = []
+    for (start, end), (next_start, next_end) in zip(lines, lines[1:]):
+        columns = list(_PERCENT_COLUMN.finditer(text, start, end))
+        if len(columns) != 1 or "\t" in text[next_start:next_end] or in_tables(tables, next_start):
+            continue
+        for m in _BARE_FIGURE.finditer(text, next_start, next_end):
+            before = text[next_start:m.start()].rstrip()
+            if any(a <= m.start() < b for a, b in taken) or not before or not _NO_LABEL.search(before):
+                continue  # read already, or a label's figure
+            label = columns[0].group("name")
+            facts.append(Rate(label=label, role=role_for(label, _config()["roles"]), value_pct=parse_number(m.group()),
+                              span=make_span(ctx, m.start(), m.end())))
+            break
+    return facts
 
 
 def _table_rates(ctx: Context) -> list[Rate]:

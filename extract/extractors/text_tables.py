@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import regex
 
 from ..numbers import parse_number
-from ..table_words import (FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, fields_named, header_key,
-                           is_figure, is_level_name)
+from ..table_words import (FIGURE, UNIT_NOTE, UNITS, column_kind, column_name, config, fields_named, is_figure,
+                           is_level_name, is_whole_row)
 from . import Context, register
 
 _UNIT_LINE = regex.compile(rf"单位\s*[：:]\s*(?P<unit>{UNITS})")
@@ -259,8 +259,7 @@ def figure_cells(table: TextTable):
         label_cells = [c for c in row[:figures[0]] if c.text and not is_figure(c.text)]
         row_label = _row_label(label_cells[-1].text if label_cells else "", cfg["row_label_prefixes"])
         row_unit = next((m.group("unit") for c in label_cells if (m := UNIT_NOTE.search(c.text))), None)
-        key = header_key(row_label)
-        whole = not row_label or key.startswith(tuple(cfg["whole_rows"])) or key.endswith(tuple(cfg["whole_row_endings"]))
+        whole = is_whole_row(row_label)
         for col in figures:
             name_cell = columns[col]
             kind = column_kind(name_cell.text)
