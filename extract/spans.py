@@ -86,14 +86,17 @@ def after_unclosed(text: str) -> str:
     return text[cut:]
 
 
-# Spaces between words of Chinese are a border between a flattened form's cells (实际完成情况 本项目…).
-_CELL_BORDER = regex.compile(r"(?<=[\p{Han}）)：:])\s+(?=\p{Han})")
+# Spaces between words of Chinese are a border between a flattened form's cells (实际完成情况 本项目…),
+# and so are those after a row of leader dots (实际完成情况 …… 本项目…).
+_CELL_BORDER = regex.compile(r"(?<=[\p{Han}）)：:.…·])\s+(?=\p{Han})")
+# Punctuation a label cannot open with: the end of what stood before it (.上年度结余的资金).
+_LEADING_PUNCTUATION = regex.compile(r"^[.…·．、，,。;；]+")
 
 
 def clean_label(label: str, prefixes: list[str]) -> str:
     """Drop asides in brackets, a leading year (2023年度) and sentence words (其中) from a label."""
     label = _BRACKETED.sub("", after_unclosed(label)).strip()
-    label = _CELL_BORDER.split(label)[-1]  # a flattened form's cells before the label's own
+    label = _LEADING_PUNCTUATION.sub("", _CELL_BORDER.split(label)[-1])  # a flattened form's cells before the label's own
     if label[:1] in "（(":
         label = label[1:]  # an aside that opened before the label and closes after the value: （含…40万元）
     changed = True

@@ -739,6 +739,17 @@ def test_parts_of_a_total_share_its_stage(tmp_path):
         ("expenditure_total", "executed"), ("other", "executed"), ("source_other", "executed")]
 
 
+def test_parts_that_are_funds_share_the_totals_stage_and_items_do_not(tmp_path):
+    """The funds a spending came from are at its stage; the items it went to are at none. A label after
+    a row of leader dots is the words after them."""
+    t = run(tmp_path, "实际完成情况 ........ 本项目共完成预算资金86.2万元，其中办公设备购置30万元，场地租赁56.2万元。\n"
+                      "全年拨付使用 12.5 万元，其中省级资金 8 万元、县级资金 4.5 万元。\n")
+    assert [(a["label"], a["role"], a["stage"]) for a in t["amounts"]] == [
+        ("本项目共完成预算资金", "expenditure_total", "executed"), ("办公设备购置", "other", ""),
+        ("场地租赁", "other", ""), ("全年拨付使用", "expenditure_total", "executed"),
+        ("省级资金", "other", "executed"), ("县级资金", "other", "executed")]
+
+
 def test_a_column_named_over_two_lines_by_its_unit_note_and_a_sum_column(tmp_path):
     """一般项目 / (万元) on two lines is one money column; 小计 and 合计 columns are money in such a table
     (their role is not known from the table alone: a sum of what, budget or spending?); a title line

@@ -170,8 +170,10 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         stage = "" if indicator else stage_of(label, role)
         if role == "budget_total" and stage == "budget_initial":
             role = "budget_initial"  # 2022年初…资金预算安排: the budget its words date to the year's start
-        if not stage and not indicator and total_stage[0] == span.evidence:
-            stage = total_stage[1]  # 支出2310.4万元，其中中央资金1352.2万元: the parts of that spending
+        if not stage and not indicator and total_stage[0] == span.evidence and label.endswith(tuple(cfg["fund_words"])):
+            # 支出2310.4万元，其中中央资金1352.2万元: the funds that spending came from; the items it
+            # went to (其中村级组织运转 43.9万元) are not said to be at a stage
+            stage = total_stage[1]
         if role in TOTAL_ROLES and stage:
             total_stage = (span.evidence, stage)
         facts.append(Amount(label=label, role=role, stage=stage, value_yuan=value, span=span))
