@@ -706,6 +706,23 @@ def test_a_numbered_rows_cells_wrap_onto_the_next_line(tmp_path):
                                                     Decimal("90.00")]
 
 
+def test_label_value_pairs_under_column_headers_take_their_columns_stage(tmp_path):
+    """A budget block flattened to label–value pairs, one row per line under a header line of columns:
+    the k-th pair of a row is the k-th money column's (the section number and a rate column are no
+    money columns), and a row's source takes its role from the form's row words."""
+    t = run(tmp_path, "项目名称: 乡村道路维护 金额单位: 万元\n"
+                      "二、资金情况 年初预算安排 资金到位情况 资金使用情况 使用进度(%)\n"
+                      "预算数 22.40 到位数 20.00 执行数 18.00 90.00\n"
+                      "其中:财政拨款 20.00 其中:财政拨款 20.00 其中:财政拨款 18.00\n")
+    assert [(a["label"], a["role"], a["stage"], a["value_yuan"]) for a in t["amounts"]] == [
+        ("预算数", "budget_initial", "budget_initial", Decimal("224000.00")),
+        ("到位数", "funds_received", "received", Decimal("200000.00")),
+        ("执行数", "expenditure_total", "executed", Decimal("180000.00")),
+        ("财政拨款", "source_general_public_budget", "budget_initial", Decimal("200000.00")),
+        ("财政拨款", "source_general_public_budget", "received", Decimal("200000.00")),
+        ("财政拨款", "source_general_public_budget", "executed", Decimal("180000.00"))]
+
+
 def test_a_rate_column_named_by_its_percent_note(tmp_path):
     """A header cell 资金执行进度(%) over label–value lines: the figure of the row that no label claims is
     that column's rate; a weight column (权重(%)) names no rate."""

@@ -217,13 +217,20 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
         block = lines[k:k + cfg["unit_block_lines"]]
         # A form that numbers its rows (行次 1, 2 …) puts the row's number before its first figure.
         numbered = _ROW_NUMBERS.search(text, lines[max(0, k - ROW_NUMBER_LOOKBACK)][0], block[-1][1])
+        columns: list[str] = []  # the money columns a header line of the block names
         for line_start, line_end in block:
             # a label's own note (年度资金总额(万元): 52.8) is read with its label; 单位：万元 is not a label
             scan_from = declared.end() if line_start == start and declared.group("unit") else line_start
             if "\t" in text[line_start:line_end]:
                 break  # a table: the block has ended
             sentence = text.find("。", scan_from, line_end)  # so has it where a sentence ends
-            for m in _LABELLED_FIGURE.finditer(text, scan_from, line_end if sentence < 0 else sentence):
+            pairs = list(_LABELLED_FIGURE.finditer(text, scan_from, line_end if sentence < 0 else sentence))
+            if not pairs:
+                columns = _pair_columns(text[scan_from:line_end])
+            # label–value pairs under column headers, a row at a time (预算数 6.84 到位数 6.84 执行数 6.84
+            # under 预算安排情况(调整后) 资金到位情况 资金执行情况): the k-th pair of a row is the k-th column's
+            by_column = len(columns) > 1 and len(pairs) % len(columns) == 0
+            for j, m in enumerate(pairs):
                 span = (m.start("num"), m.end("num"))
                 if numbered and _ROW_NUMBER.fullmatch(m.group("num")):
                     after = _NEXT_FIGURE.match(text, span[1], line_end)
@@ -240,6 +247,13 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
                     continue  # no money label, or digits run together
                 if numbered:
                     cells = _numbered_row(text, m.start(), label, span)
+                elif by_column:
+                    role, stage = classify(label)[0], stage_of(columns[j % len(columns)])
+                    if role not in TOTAL_ROLES:
+                        role = row_role(label)
+                    elif role == "budget_total" and stage == "budget_initial":
+                        role = "budget_initial"
+                    cells = [(span, label, role, stage)]
                 else:
                     role = classify(label)[0]
                     cells = [(span, label, role, stage_of(label, role))]
@@ -308,6 +322,18 @@ def _header_columns(header: str) -> list[tuple[str, str]]:
             columns.append([token])
     named = [(name, "rate" if "%" in name else column_kind(name)) for name, in columns]
     return [(name, kind) for name, kind in named if kind is not None]
+
+
+# A section's number opening a header line (二、预算执行情况): not a column.
+_SECTION_NUMBER = regex.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]")
+
+
+def _pair_columns(line: str) -> list[str]:
+    """The money columns a figure-less line names, when it names at least two (a header over
+    label–value pairs), else none."""
+    names = [token for token in line.split() if not _SECTION_NUMBER.match(token)]
+    money = [name for name in names if column_kind(name) == "money"]
+    return money if len(money) > 1 else []
 
 
 def _between_rates(items: list, is_rate) -> list[list]:
