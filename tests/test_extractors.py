@@ -767,6 +767,20 @@ def test_parts_that_are_funds_share_the_totals_stage_and_items_do_not(tmp_path):
         ("省级资金", "other", "executed"), ("县级资金", "other", "executed")]
 
 
+def test_allocations_passed_on_or_in_batches_are_not_the_budget(tmp_path):
+    """下达 is the unit's budget, but not money passed on to the units below (下达各乡镇), one batch of it
+    (提前下达, 分两批), or one allocating document's share (…〔2023〕15号); a bare 共计 is the sum."""
+    t = run(tmp_path, "市财政下达我县农村供水补助资金 300 万元。"
+                      "我县下达各乡镇农村供水补助资金 280 万元。\n"
+                      "县财〔2023〕15号下达管网改造资金 120 万元。\n"
+                      "提前下达2024年供水补助资金 50 万元。\n"
+                      "本级安排 20 万元，上级补助 30 万元，共计 50 万元。\n")
+    assert [(a["label"], a["role"]) for a in t["amounts"]] == [
+        ("市财政下达我县农村供水补助资金", "budget_total"), ("我县下达各乡镇农村供水补助资金", "other"),
+        ("县财〔2023〕15号下达管网改造资金", "other"), ("提前下达2024年供水补助资金", "other"),
+        ("本级安排", "other"), ("上级补助", "source_other"), ("共计", "budget_total")]
+
+
 def test_a_column_named_over_two_lines_by_its_unit_note_and_a_sum_column(tmp_path):
     """一般项目 / (万元) on two lines is one money column; 小计 and 合计 columns are money in such a table
     (their role is not known from the table alone: a sum of what, budget or spending?); a title line

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not (REAL / "gold.jsonl").is_file(),
 # eval row → (today's floor, issue 19's target). F1 throughout.
 FLOORS = {
     "amounts.value": (0.95, 0.95),   # by value
-    "amounts": (0.79, 0.90),         # by value, role and stage
+    "amounts": (0.83, 0.90),         # by value, role and stage
     "rates.value": (0.95, 0.95),
     "counts": (0.92, 0.90),          # by value and unit
     "indicators": (0.73, 0.90),       # rows by level3, target, actual and score

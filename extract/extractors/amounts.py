@@ -41,7 +41,8 @@ def _role_rules():
                 for r in cfg["roles"]]
     qualifiers = regex.compile(cfg["total_qualifiers"])
     whole_endings = tuple(rules.load("metadata")["org_suffixes"]) + tuple(cfg["total_qualifier_endings"])
-    split = regex.compile(rf"^(?:{'|'.join(map(regex.escape, cfg['split_openings']))})(?!.*(?:{'|'.join(cfg['sum_words'])}))")
+    split = regex.compile(rf"^(?:{'|'.join(map(regex.escape, cfg['split_openings']))})(?!.*(?:{'|'.join(cfg['sum_words'])}))"
+                          rf"|{cfg['document_number']}")
     return compiled, qualifiers, (whole_endings, tuple(cfg["budget_qualifier_endings"])), split
 
 
@@ -51,7 +52,7 @@ def classify(label: str) -> tuple[str, bool]:
     compiled, qualifiers, (whole_endings, budget_endings), split = _role_rules()
     label = simplified(label)
     if split.search(label):
-        return "other", False  # one level of government's share
+        return "other", False  # one level of government's share, or one allocating document's
     # A change (比上年增加) is never a total; otherwise the role word nearest the figure names it
     # (一般公共预算财政拨款基本支出 is basic expenditure).
     found = [(m.end(), role) for role, words, total in compiled if words and (m := _last(words, label))]
@@ -159,6 +160,8 @@ def extract_amounts(ctx: Context) -> list[Amount]:
             continue  # read cell by cell below
         label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = label_counts.sub("", _after_split(label, cfg["label_splits"])) or label
+        if not label and (sum_word := _SUM_BEFORE.search(text, max(0, start - 4), start)):
+            label = sum_word.group(1)  # …16万元，共计84.47万元: the sum of the figures before it
         indicator = indicator_name_at(tables, start)  # an indicator row's target or actual: its indicator
         label = indicator or label
         span = make_span(ctx, start, end)
@@ -186,6 +189,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     return facts
 
 
+_SUM_BEFORE = regex.compile(r"(共计|合计|总计)[为是：:]?\s*$")
 _ROW_NUMBERS = regex.compile(r"行次|栏次|列次")
 _ROW_NUMBER = regex.compile(r"\d{1,2}")
 _NEXT_FIGURE = regex.compile(r"[ \t]+(?P<num>\d+(?:\.\d+)?)(?![\d.%％])")
