@@ -758,13 +758,16 @@ def test_parts_of_a_total_share_its_stage(tmp_path):
 
 def test_parts_that_are_funds_share_the_totals_stage_and_items_do_not(tmp_path):
     """The funds a spending came from are at its stage; the items it went to are at none. A label after
-    a row of leader dots is the words after them."""
+    a row of leader dots is the words after them. Money paid out (兑现 … 资金) is spending however long
+    the words for whom."""
     t = run(tmp_path, "实际完成情况 ........ 本项目共完成预算资金86.2万元，其中办公设备购置30万元，场地租赁56.2万元。\n"
-                      "全年拨付使用 12.5 万元，其中省级资金 8 万元、县级资金 4.5 万元。\n")
+                      "全年拨付使用 12.5 万元，其中省级资金 8 万元、县级资金 4.5 万元。\n"
+                      "已兑现全镇低收入农户因灾临时生活救助资金 3.2 万元。\n")
     assert [(a["label"], a["role"], a["stage"]) for a in t["amounts"]] == [
         ("本项目共完成预算资金", "expenditure_total", "executed"), ("办公设备购置", "other", ""),
         ("场地租赁", "other", ""), ("全年拨付使用", "expenditure_total", "executed"),
-        ("省级资金", "other", "executed"), ("县级资金", "other", "executed")]
+        ("省级资金", "other", "executed"), ("县级资金", "other", "executed"),
+        ("已兑现全镇低收入农户因灾临时生活救助资金", "expenditure_total", "executed")]
 
 
 def test_allocations_passed_on_or_in_batches_are_not_the_budget(tmp_path):
