@@ -84,13 +84,14 @@ def _row_roles():
 
 
 def stage_of(words: str, role: str = "") -> str:
-    """The budget stage the words name: that of the last stage word in them; else the one the
-    figure's total role implies (an 执行数 is spent money), else ''."""
+    """The budget stage a figure's total role implies (an 执行数 is spent money: its role comes from
+    the words nearest the figure, so a stage word inside a name, 兑现低收入农户…资金, does not
+    override it); else that of the last stage word in the words; else ''."""
     pattern, stages, of_role = _stage_rules()
+    if role in of_role:
+        return of_role[role]
     last = _last(pattern, simplified(words))
-    if last is not None:
-        return stages[int(last.lastgroup[1:])]
-    return of_role.get(role, "")
+    return stages[int(last.lastgroup[1:])] if last is not None else ""
 
 
 def row_role(row_label: str) -> str:
