@@ -1,5 +1,9 @@
 """Word (.docx, python-docx): paragraphs and tables in body order, heading styles, bold runs, and
-page breaks where Word last laid the pages out (or, in files Word never saved, the hard breaks)."""
+page breaks where Word last laid the pages out (or, in files Word never saved, the hard breaks).
+
+Tables are read from their XML rows and cells, not through python-docx's grid, which expands every
+cell span however wide it claims to be: a span is held to the table's grid. A table nested in a cell
+gives its rows after the row holding it. A chain of base styles that loops back ends the walk."""
 from __future__ import annotations
 
 import io
@@ -8,8 +12,10 @@ import zipfile
 import docx
 import regex
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.table import CT_Row, CT_Tbl
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..errors import IngestError
 from ..model import LoadedFile
@@ -19,6 +25,7 @@ from .tables import cell_text, grid_text
 _HEADING_STYLE = regex.compile(r"^(?:heading|标题)\s*(\d)$", regex.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_MAX_COLUMNS = 63  # Word's own limit on a table's columns
 
 
 class _Pages:
@@ -52,7 +59,8 @@ def load_docx(path: str, data: bytes, sha256: str) -> LoadedFile:
         raise IngestError("load", "encrypted", f"{path}: password-protected (or old-format) Word file, cannot be read")
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        # XMLSyntaxError: broken XML, or XML nested past the parser's limit (256 levels), refused whole
         raise IngestError("load", "corrupt", f"{path}: not a readable Word file ({exc})") from exc
     body = document.element.body
     rendered = body.find(f".//{_W}lastRenderedPageBreak") is not None
@@ -62,7 +70,7 @@ def load_docx(path: str, data: bytes, sha256: str) -> LoadedFile:
             _paragraph(block, pages, rendered)
         elif isinstance(block, Table):
             pages.end_line()
-            pages.add(grid_text(_grid(block)))
+            pages.add(grid_text(_table_rows(block._tbl)))
             pages.end_line()
     texts = ["".join(parts) for parts in pages.pages]
     return LoadedFile(path=path, file_type="docx", sha256=sha256, pages=texts,
@@ -96,8 +104,9 @@ def _breaks_page(run, rendered: bool) -> bool:
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:
-    style = paragraph.style
-    while style is not None:
+    style, seen = paragraph.style, set()
+    while style is not None and style.style_id not in seen:  # a base-style chain may loop back
+        seen.add(style.style_id)
         m = _HEADING_STYLE.match(style.name or "")
         if m:
             return int(m.group(1))
@@ -105,14 +114,39 @@ def _heading_level(paragraph: Paragraph) -> int | None:
     return None
 
 
-def _grid(table: Table) -> list[list[str]]:
-    """Every grid slot's text; python-docx hands back the merged cell for each slot it covers.
-    The slots are computed once per table: table.cell(r, c) recomputes the whole grid per call."""
-    n_columns, table_rows = len(table.columns), list(table.rows)
-    slots = table._cells
-    if len(slots) == n_columns * len(table_rows):
-        grid = [slots[r * n_columns:(r + 1) * n_columns] for r in range(len(table_rows))]
-    else:  # rows with fewer cells than the grid (gridBefore/gridAfter)
-        grid = [list(row.cells) for row in table_rows]
-    rows = [[cell_text(cell.text) for cell in cells] for cells in grid]
+def _table_rows(tbl: CT_Tbl) -> list[list[str]]:
+    """Every row's cell texts, a merged cell's text in each grid slot it covers; the rows of tables
+    nested in a row's cells follow that row. (The XML parser refuses elements nested over 256 deep,
+    so the recursion stays shallow.)"""
+    rows: list[list[str]] = []
+    width, above = _grid_width(tbl), {}
+    for tr in tbl.tr_lst:
+        row, above = _row_slots(tr, above, width)
+        rows.append(row)
+        for tc in tr.tc_lst:
+            for nested in tc.tbl_lst:
+                rows.extend(_table_rows(nested))
     return rows
+
+
+def _grid_width(tbl: CT_Tbl) -> int:
+    """Columns a span may reach: the table's grid, at most Word's own limit (also when the grid is missing)."""
+    grid = tbl.find(f"{_W}tblGrid")
+    columns = 0 if grid is None else len(grid.findall(f"{_W}gridCol"))
+    return min(columns, _MAX_COLUMNS) if columns else _MAX_COLUMNS
+
+
+def _row_slots(tr: CT_Row, above: dict[int, str], width: int) -> tuple[list[str], dict[int, str]]:
+    """The texts of a row's cells, one per grid slot, and the same texts by grid column for the row
+    below. Slots before the row's first cell (w:gridBefore) hold no cell and are left out."""
+    texts: list[str] = []
+    by_column: dict[int, str] = {}
+    column = tr.grid_before
+    for tc in tr.tc_lst:
+        own = None if tc.vMerge == "continue" else cell_text("\n".join(p.text for p in tc.p_lst))
+        for _ in range(max(1, min(tc.grid_span, width - column))):  # a real cell always keeps a slot
+            text = above.get(column, "") if own is None else own  # a vertical merge goes on from above
+            texts.append(text)
+            by_column[column] = text
+            column += 1
+    return texts, by_column
