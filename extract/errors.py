@@ -1,5 +1,38 @@
-"""The one exception type the pipeline raises for bad input; it becomes a row in `errors`."""
+"""The one exception type the pipeline raises for bad input; it becomes a row in `errors`. Every row's
+error_type is a word of ERROR_TYPES (docs/error-types.md says what each means and what to do)."""
 from __future__ import annotations
+
+# Every error_type an `errors` row can carry: our own words, never a library's exception name.
+ERROR_TYPES = frozenset({
+    # collect: the inputs looked over before anything is read
+    "skipped",           # under a folder, not a report format (or a README): listed, not read, no failure
+    "outside_input",     # a symlink pointing outside the input folders: not followed
+    "not_a_file",        # a named pipe, socket or device, or a path that cannot be looked at
+    # load: the file as a whole cannot be read (the file fails)
+    "unsupported_type",  # a format reports come in that is not read (.doc, .wps, .ofd …) or an unknown one
+    "too_large",         # bigger than a report can be (200 MB, text 20 MB): refused unread
+    "too_many_pages",    # a PDF with more pages than --max-pages
+    "unreadable",        # the file system refused to give the bytes
+    "empty",             # no text at all: a blank file, or a web page showing nothing but menus
+    "needs_javascript",  # a web page whose text its scripts write in a browser
+    "decode_error",      # text in no encoding we can tell, or broken beyond repair
+    "binary",            # a .txt or .md file that holds binary data
+    "encrypted",         # a password is needed to open it
+    "corrupt",           # not a readable file of its type (truncated, damaged, mislabelled)
+    "needs_ocr",         # a PDF of scanned pages without a text layer: its report row is kept, status failed
+    # load, the file read: something in it was worked around (the report is written, status partial)
+    "repaired",          # broken bytes replaced, hidden pages read, a parser failing on a page, a library's log
+    # classify
+    "not_a_report",      # read, but no budget or performance document: its rows are kept, the file fails
+    # dataset
+    "rounded",           # a figure with more digits than its column holds, rounded or left empty
+    # ingest: the run's handling of the file
+    "duplicate",         # the same bytes as a file read before: one report, not a failure
+    "timeout",           # stopped after --timeout seconds
+    "out_of_memory",     # needed more memory than --max-memory allows
+    "worker_died",       # the worker process reading it died (killed for memory, or a crash in a library)
+    "internal_error",    # an unexpected exception: a bug of ours or a library's crash on this file
+})
 
 
 class IngestError(Exception):
@@ -8,6 +41,12 @@ class IngestError(Exception):
         self.stage = stage
         self.error_type = error_type
         self.message = message
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """An exception's text as one short line: a library's message may span lines or quote a page."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 def shown(text: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from . import extractors, genre
 from .dataset import fit_numbers
 from .departments import department_key
-from .errors import IngestError, shown
+from .errors import ERROR_TYPES, IngestError, one_line, shown
 from .loaders import load
 from .model import Document, Grade, ReportMeta, Section
 from .normalize import normalize
@@ -95,11 +95,20 @@ def process_file(path: str) -> ReportResult:
         return ReportResult(path, error=error_row(path, stage, "out_of_memory",
                                                   f"{path}: needs more memory than --max-memory allows ({stage})"))
     except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch
-        message = f"{path}: {type(exc).__name__} in {stage}: {exc}"
-        return ReportResult(path, error=error_row(path, stage, type(exc).__name__, message))
+        message = _internal_error_message(path, stage, exc)
+        return ReportResult(path, error=error_row(path, stage, "internal_error", message))
+
+
+def _internal_error_message(path: str, stage: str, exc: BaseException) -> str:
+    """One line naming the file, the stage and the exception's class (the class alone for an exception
+    without text, such as a bare StopIteration)."""
+    detail = one_line(str(exc))
+    return f"{path}: internal error in {stage}: {type(exc).__name__}{': ' + detail if detail else ''}"
 
 
 def error_row(path: str, stage: str, error_type: str, message: str) -> dict:
+    if error_type not in ERROR_TYPES:  # a word missing from the vocabulary is our bug: said so, not written
+        message, error_type = f"{message} (error type {error_type!r} is not in the vocabulary)", "internal_error"
     return {"source_path": shown(path), "stage": stage, "error_type": error_type, "message": shown(message)}
 
 

@@ -10,12 +10,14 @@ character by character), a few per line elsewhere; everything else is done per l
 object or per path. Tables come from pdfium's paths and lost glyphs from the content stream, so
 pdfplumber parses a page only where pdfium's reading cannot stand in for its own (see
 _pdfium_lines); work done for a document's fonts is done once for the document (see pdf_glyphs).
+Hostile files, pdfium the authority for the text: every page the page tree holds is read (pdf_page_tree),
+a parser's failure costs a page only what pdfium lost (pdf_secondary), library log lines become warnings
+(pdf_library_logs), tens of thousands of text objects on a page cost linear time (pdf_text_order).
 """
 from __future__ import annotations
 
 import ctypes
 import functools
-import io
 import math
 import operator
 import re
@@ -26,19 +28,18 @@ from dataclasses import dataclass, field
 from itertools import repeat
 
 import numpy
-import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import regex
-from pdfminer.pdfdocument import PDFDocument
-from pdfminer.pdfpage import PDFPage
-from pdfminer.pdfparser import PDFParser
 
 from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader
-from .pdf_glyphs import document_fonts, undecoded_text
+from .pdf_library_logs import LibraryLogs
+from .pdf_page_tree import every_page
+from .pdf_secondary import SecondaryParsers
 from .pdf_tables import SHORTEST_EDGE, Box, Matrix, Table, matrix_of, page_frame, page_tables, then
+from .pdf_text_order import put_in_line_order
 from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
     font_is_embedded, font_name, font_weight, form_object, glyph_width, loose_char_box, object_bounds, object_font, \
     object_text, object_type, page_object
@@ -119,32 +120,21 @@ def _no_system_fonts() -> pdfium_raw.FPDF_SYSFONTINFO:
 @loader(".pdf")
 def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
     _no_system_fonts()
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
-            raise IngestError("load", "encrypted", f"{path}: encrypted PDF, a password is needed to open it") from exc
-        raise IngestError("load", "corrupt", f"{path}: not a readable PDF ({exc})") from exc
     from . import MAX_PAGES
-    if len(pdf) > MAX_PAGES:
-        n_pages = len(pdf)
-        pdf.close()
-        raise IngestError("load", "too_many_pages", f"{path}: {n_pages} pages, more than --max-pages {MAX_PAGES}")
-    parsers = _Parsers(data)
-    try:
-        pages, heights = [], []
-        carried: list[float] | None = None  # column centres of a table running off the previous page
-        for index in range(len(pdf)):
-            page = pdf[index]
-            try:
-                lines, carried, height = _read_page(page, parsers, index, carried)
-                pages.append(lines)
-                heights.append(height)
-            finally:
-                page.close()
-    finally:
-        parsers.close()
-        pdf.close()
+    with LibraryLogs(path) as logs:  # what the libraries log becomes the file's warnings
+        pdf = _opened(path, data)
+        if len(pdf) > MAX_PAGES:
+            n_pages = len(pdf)
+            pdf.close()
+            raise IngestError("load", "too_many_pages", f"{path}: {n_pages} pages, more than --max-pages {MAX_PAGES}")
+        pdf, data, warnings = every_page(path, data, pdf, MAX_PAGES)
+        parsers = SecondaryParsers(path, data)
+        try:
+            pages, heights = _read_pages(path, pdf, parsers, logs, warnings)
+        finally:
+            parsers.close()
+            pdf.close()
+    warnings += parsers.warnings() + logs.warnings()
     if not pages:
         raise IngestError("load", "corrupt", f"{path}: PDF has no pages")
     n_chars = sum(len(line.text.strip()) for lines in pages for line in lines)
@@ -165,64 +155,73 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
                 wrapped.append((index, pos))
             pos += 1
         texts.append("\n".join(parts))
-    return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=texts, bold=bold, wrapped=wrapped)
+    return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=texts, bold=bold, wrapped=wrapped,
+                      warnings=warnings)
 
 
-class _Parsers:
-    """The document as pdfplumber and as pdfminer parse it, each parsed on first use: most
-    documents need neither. Fonts that pdfminer builds are kept for the document (see pdf_glyphs)."""
-
-    def __init__(self, data: bytes):
-        self._data = data
-        self._plumber = None
-        self._miner_pages: list = []
-        self._more_miner_pages = None
-        self._fonts = document_fonts()
-
-    def plumber_page(self, index: int):
-        if self._plumber is None:
-            self._plumber = pdfplumber.open(io.BytesIO(self._data))
-        return self._plumber.pages[index]
-
-    def content_page(self, index: int):
-        """pdfminer's page: its content streams and resources, nothing interpreted."""
-        if self._plumber is not None:
-            return self._plumber.pages[index].page_obj
-        if self._more_miner_pages is None:
-            self._more_miner_pages = PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(self._data))))
-        # Pages are parsed as far as the one asked for: most documents need one or two.
-        while len(self._miner_pages) <= index:
-            self._miner_pages.append(next(self._more_miner_pages))
-        return self._miner_pages[index]
-
-    def undecoded_text(self, index: int, object_count: int, wanted: list[int]) -> dict[int, str] | None:
-        """The text of page index's text objects that pdfium lost (see pdf_glyphs.undecoded_text)."""
-        return undecoded_text(self.content_page(index), object_count, wanted, self._fonts)
-
-    def close(self) -> None:
-        if self._plumber is not None:
-            self._plumber.close()
+def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
+            raise IngestError("load", "encrypted", f"{path}: encrypted PDF, a password is needed to open it") from exc
+        raise IngestError("load", "corrupt", f"{path}: not a readable PDF ({exc})") from exc
 
 
-def _read_page(page, parsers: _Parsers, index: int,
+def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, logs: LibraryLogs,
+                warnings: list[str]) -> tuple[list[list[_Line]], list[float]]:
+    """Each page's lines and height; a page pdfium cannot load is said, and kept empty (for the numbers)."""
+    pages, heights, not_loaded = [], [], []
+    carried: list[float] | None = None  # column centres of a table running off the previous page
+    for index in range(len(pdf)):
+        logs.page = index
+        page = _loaded_page(pdf, index)
+        if page is None:
+            not_loaded.append(index + 1)
+            lines, height = [], 0.0
+        else:
+            try:
+                lines, carried, height = _read_page(page, parsers, index, carried)
+            finally:
+                page.close()
+        pages.append(lines)
+        heights.append(height)
+    if not_loaded:
+        warnings.append(f"{path}: page(s) {', '.join(map(str, not_loaded))} could not be loaded, read as empty")
+    return pages, heights
+
+
+def _loaded_page(pdf: pdfium.PdfDocument, index: int):
+    """The page, or None where pdfium cannot load it (a page tree declaring more pages than it holds)."""
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError:
+        return None
+
+
+def _read_page(page, parsers: SecondaryParsers, index: int,
                carried: list[float] | None) -> tuple[list[_Line], list[float] | None, float]:
     """The page's lines, the column centres of a table that runs off its foot (for the next page)
     and the page's height, as it is displayed (see pdf_tables.page_frame)."""
     objects = _page_objects(page)
+    put_in_line_order(as_handle(page.raw), objects.text, objects.frame)
     height = objects.height
     tables = page_tables(objects.paths, height, carried) if objects.ruled else []
+    lines = _pdfium_page_lines(page, objects, functools.partial(parsers.lost_text, index), tables)
+    if lines is None:  # text pdfium lost cannot be put back into its own: pdfplumber reads the page
+        chars = parsers.plumber_read(index, _plumber_chars)
+        # Where pdfplumber fails on the page, pdfium's text stands, without what it lost.
+        lines = _page_lines(chars, tables) if chars is not None else _pdfium_page_lines(page, objects, None, tables)
+    return lines, _running_off(tables, lines, height), height
+
+
+def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Table]) -> list[_Line] | None:
     textpage = page.get_textpage()
     try:
         # Table cells are filled character by character; lines outside tables need only a few boxes.
-        lines = _pdfium_lines(page, textpage, objects, functools.partial(parsers.undecoded_text, index), tables,
-                              every_box=bool(tables))
+        return _pdfium_lines(page, textpage, objects, lost_text, tables, every_box=bool(tables))
     finally:
         textpage.close()
-    if lines is None:
-        plumber_page = parsers.plumber_page(index)
-        lines = _page_lines(_plumber_chars(plumber_page), tables)
-        plumber_page.close()  # drops the objects it parsed
-    return lines, _running_off(tables, lines, height), height
 
 
 def _running_off(tables: list[Table], lines: list[_Line], height: float) -> list[float] | None:
@@ -465,13 +464,14 @@ _CHAR_BOXES = _CharBoxes()
 def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list[Table],
                   every_box: bool) -> list[_Line] | None:
     """The page's lines (see _page_lines) from pdfium, with any text pdfium lost recovered from the
-    content stream; None when that cannot be done, so that the page is read with pdfplumber instead.
+    content stream by lost_text; None when that cannot be done, so that the page is read with
+    pdfplumber instead. lost_text None: pdfium's text as it is, nothing put back.
     Unless every_box, or text was lost, only a few boxes of each line are read (see _sampled_lines).
     The page's frame and height come with its objects (see _PageObjects)."""
     frame, height = objects.frame, objects.height
     handle = as_handle(textpage.raw)
     text = _char_text(textpage, handle)
-    undecoded = _undecoded(objects, handle, len(text))
+    undecoded = _undecoded(objects, handle, len(text)) if lost_text else []
     if not every_box and not undecoded:
         return _sampled_lines(text, handle, frame, objects, height)
     chars = _PageChars(text, *_CHAR_BOXES.read(handle, range(len(text)), frame), height)
