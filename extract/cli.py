@@ -22,6 +22,7 @@ from .departments import Roster
 from . import loaders
 from .inputs import collect
 from .pipeline import ReportResult, batch
+from .terminal import printable
 from .workers import Limits, parse_all
 
 
@@ -119,8 +120,8 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
 
 
 def _one_line(message: str) -> str:
-    """One line each, whatever the file's name holds."""
-    return message.replace("\n", "\\n").replace("\r", "\\r")
+    """One line each, whatever the file's name holds, and no control character for the terminal."""
+    return printable(message).replace("\n", "\\n")
 
 
 def _summary(row_counts: dict[str, int], statuses: Counter, n_files: int, failed: int, skipped: int,
@@ -333,12 +334,12 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
             r = by_year.get(year)
             cells.append("" if r is None else
                          f"{format_value(r.value, comparison.unit)} {format_change(r.change, comparison.change)}".strip())
-        table.add_row(*map(Text, [str(rows.department.iloc[0]), *cells]))
+        table.add_row(*map(Text, map(printable, [str(rows.department.iloc[0]), *cells])))
     Console().print(table)
     left_out = comparison.left_out
     if left_out:
         listed = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
-        print(f"jixiao: note: left out {len(left_out)} report(s) without a department or a year: {listed}",
+        print(printable(f"jixiao: note: left out {len(left_out)} report(s) without a department or a year: {listed}"),
               file=sys.stderr)
     files = []
     if csv_path:
@@ -403,7 +404,7 @@ def _print_eval(result: dict, show_problems: bool) -> None:
     if show_problems:
         for source, report in result["reports"].items():
             for problem in report["problems"]:
-                console.print(Text(f"{source}: {problem}"))
+                console.print(Text(printable(f"{source}: {problem}")))
     table = Table(title=Text(f"{result['n_scored']} reports scored against {result['gold_dir']}"
                              f" ({result['n_reports']} in {result['out_dir']}, "
                              f"{result['n_gold_without_report']} gold files without a report)"))

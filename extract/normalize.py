@@ -1,8 +1,9 @@
 """Normalizer: LoadedFile → Document.
 
 Full-width digits, letters and % become ASCII (one char for one, so offsets keep), markdown `**`
-emphasis is removed and remembered, page furniture is dropped, and lines broken mid-sentence
-(by layout or page breaks) are re-joined. An OffsetMap keeps the way back to the source.
+emphasis is removed and remembered, invisible and control characters are cut, page furniture is
+dropped, and lines broken mid-sentence (by layout or page breaks) are re-joined. An OffsetMap keeps
+the way back to the source.
 """
 from __future__ import annotations
 
@@ -29,8 +30,14 @@ TRANSLATION = str.maketrans(_FULLWIDTH)
 # character class three times quicker than regex).
 _TRANSLATED_RUNS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FULLWIDTH) + "]+")
 
-# Removed inside a line: markdown bold markers (remembered) and invisible characters (forgotten).
-_CUT = regex.compile(r"\*\*|[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Removed inside a line: markdown bold markers (remembered), invisible characters, and control
+# characters a report has no use for (forgotten): bidi overrides and isolates, which reorder what a
+# reader sees (U+202E shows 1.05 as 50.1), and C0/C1 controls (ESC starts a terminal's colour or
+# link). Tab and the line breaks are not controls here: they are a text's structure.
+_INVISIBLE = r"\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_BIDI_CONTROLS = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_C0_C1_CONTROLS = r"\x00-\x08\x0e-\x1f\x7f-\x9f"
+_CUT = regex.compile(rf"\*\*|[{_INVISIBLE}{_BIDI_CONTROLS}{_C0_C1_CONTROLS}]")
 # A form's blank for a figure (≥**人, 不低于（**）%) is text: ** after a comparison or a bracket.
 _BLANK_TO_FILL = regex.compile(r"[≥≤<>=＝≧≦（(]\*\*")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")
@@ -194,22 +201,54 @@ def _lines(source: str) -> list[_Line]:
     return lines
 
 
-def _joins(previous: str, line: str) -> bool:
+# A paragraph longer than this is no heading (a title has at most 40 characters, after a marker of a
+# few), and is not asked whether it is one.
+HEADING_MAX_CHARS = 200
+
+
+class _Paragraph:
+    """What _joins asks of the paragraph built so far, kept up to date as each of its lines is added:
+    asked of the paragraph's whole text again for each line, it made normalizing a long run of
+    broken lines quadratic (2 MB of them took 83 s)."""
+    __slots__ = ("solid_chars", "tail", "head", "has_cell_mark", "has_field_mark", "has_sentence_punctuation")
+
+    def __init__(self, text: str):
+        self.solid_chars, self.tail, self.head = 0, "", ""
+        self.has_cell_mark = self.has_field_mark = self.has_sentence_punctuation = False
+        self.add(text)
+
+    def add(self, text: str) -> None:
+        self.solid_chars += len(text) - text.count(" ")  # all but the spaces
+        self.tail = self.tail[-_tail_chars():] + text[-_tail_chars():]
+        if self.head is not None:  # the whole text, while it may be a heading
+            self.head = self.head + text if len(self.head) + len(text) <= HEADING_MAX_CHARS else None
+        self.has_cell_mark = self.has_cell_mark or "\t" in text or "|" in text
+        self.has_field_mark = self.has_field_mark or _FIELD.search(text) is not None
+        self.has_sentence_punctuation = self.has_sentence_punctuation or _SENTENCE_PUNCTUATION.search(text) is not None
+
+
+@functools.cache
+def _tail_chars() -> int:
+    """How much of a paragraph's end _joins looks at: its last two characters, a title's ending."""
+    return max(2, *map(len, _layout()[5]))
+
+
+def _joins(previous: _Paragraph, line: str) -> bool:
     """Does `line` continue the paragraph `previous`, broken by layout or a page break?"""
     _, _, terminal, closing, min_chars, title_endings = _layout()
-    if len(previous.replace(" ", "")) < min_chars or _is_finished(previous, terminal, closing):
+    if previous.solid_chars < min_chars or _is_finished(previous.tail, terminal, closing):
         return False
-    if previous.endswith(title_endings) or any(c in previous or c in line for c in "\t|"):
+    if previous.tail.endswith(title_endings) or previous.has_cell_mark or "\t" in line or "|" in line:
         return False
     # "发布日期: 2025-04-29" or "部门(单位)名称: …": a field line, complete without punctuation.
-    if _FIELD.search(previous) and not _SENTENCE_PUNCTUATION.search(previous):
+    if previous.has_field_mark and not previous.has_sentence_punctuation:
         return False
-    if match_heading(previous) or match_marker(line):
+    if (previous.head is not None and match_heading(previous.head)) or match_marker(line):
         return False
     return True
 
 
-def _continues(paragraph: list[_Line], current: str, line: _Line, heading_starts: set[int],
+def _continues(paragraph: list[_Line], current: _Paragraph, line: _Line, heading_starts: set[int],
                wrapped: set[int]) -> bool:
     if line.pieces[0][1] in heading_starts or paragraph[0].pieces[0][1] in heading_starts:
         return False
@@ -305,7 +344,7 @@ def normalize(loaded: LoadedFile) -> Document:
     paragraphs: list[list[_Line]] = []
     row_paragraphs: dict[int, bool] = {}  # paragraph index → its first cell is empty
     continued: dict[int, set[int]] = {}  # paragraph index → its lines that go on the cell before them
-    current: str | None = ""
+    current: _Paragraph | None = None
     for k, line in enumerate(lines):
         if k in flat:
             row_paragraphs[len(paragraphs)] = flat[k].blank_first
@@ -314,13 +353,12 @@ def normalize(loaded: LoadedFile) -> Document:
             current = None  # nothing joins a table row
         elif k in in_flat_rows:
             continue
-        elif paragraphs and current is not None and _continues(paragraphs[-1], current, line, heading_starts,
-                                                               wrapped):
+        elif current is not None and _continues(paragraphs[-1], current, line, heading_starts, wrapped):
             paragraphs[-1].append(line)
-            current += line.text
+            current.add(line.text)
         else:
             paragraphs.append([line])
-            current = line.text
+            current = _Paragraph(line.text)
 
     offset_map = OffsetMap()
     out: list[str] = []

@@ -13,6 +13,11 @@ from . import rules
 # Decimal would take is not a figure in this genre: Chinese reports never write exponents (1E5),
 # NaN, Infinity or 1_000, and commas out of their places (1,2,3,4) join cells, not thousands.
 _ARABIC = regex.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# The most digits a figure has on either side of its point to be read at all. A government's whole
+# budget has 14 digits in yuan, and the dataset holds 38 (a figure a little too wide for it is still
+# listed, left empty, with a note; one with 50 decimals is rounded); a longer run of digits
+# (thousands, in a probe) is a code or cells run together, and no fact: see too_long_figures.
+MAX_FIGURE_DIGITS = 64
 
 
 @functools.cache
@@ -40,6 +45,25 @@ def number_pattern() -> str:
     return f"(?P<num>{arabic_pattern()}|(?={starts})(?<!{starts}{inner}*?){chinese})"
 
 
+def too_long_figures(text: str) -> list[str]:
+    """A warning for each figure in text with more than MAX_FIGURE_DIGITS digits on a side of its
+    point, which parse_number does not read: the report's other facts are read, and the figure is
+    said to be passed over."""
+    return [f"a figure of {m.end() - m.start()} characters at character {m.start()} has more than "
+            f"{MAX_FIGURE_DIGITS} digits on a side of its point; no fact read from it"
+            for m in _figures().finditer(text) if _too_long(m.group())]
+
+
+@functools.cache
+def _figures() -> regex.Pattern:
+    return regex.compile(arabic_pattern())
+
+
+def _too_long(figure: str) -> bool:
+    whole, _, decimals = figure.replace(",", "").partition(".")
+    return len(whole) > MAX_FIGURE_DIGITS or len(decimals) > MAX_FIGURE_DIGITS
+
+
 @functools.cache
 def _lone() -> frozenset[str]:
     return frozenset(rules.load("numbers")["lone_chinese_not_numbers"])
@@ -53,7 +77,7 @@ def parse_number(text: str) -> Decimal | None:
     if not text:
         return None
     if text[0].isdigit():
-        return Decimal(text.replace(",", "")) if _ARABIC.fullmatch(text) else None
+        return Decimal(text.replace(",", "")) if _ARABIC.fullmatch(text) and not _too_long(text) else None
     if text in _lone():
         return None
     try:

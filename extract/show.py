@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .api import Dataset, ingest, load
+from .terminal import printable
 
 TOP_COUNTS = 10
 
@@ -30,24 +31,26 @@ def _find(report: str, out_dir: Path) -> tuple[Dataset, str] | None:
 def show(report: str, out_dir: Path) -> int:
     found = _find(report, out_dir)
     if found is None:
-        print(f"jixiao: error: {report}: not a readable report file, nor one report id in {out_dir}", file=sys.stderr)
+        print(printable(f"jixiao: error: {report}: not a readable report file, nor one report id in {out_dir}"),
+              file=sys.stderr)
         return 2
     data, report_id = found
     console = Console()
     r = data.reports[data.reports.report_id == report_id].iloc[0]
-    # Everything below comes from the report: as Text, rich shows it as written, never as markup.
-    console.print(Text(_or_dash(r.title), style="bold"))
+    # Everything below comes from the report: as Text, rich shows it as written, never as markup, and
+    # printable, the terminal shows its control characters rather than obeys them.
+    console.print(_text(r.title, style="bold"))
     place = " ".join(str(v) for v in (r.region_province, r.region_city, r.region_district) if isinstance(v, str))
-    console.print(Text(f"{_or_dash(r.department)} · {place or '—'} · {_or_dash(r.year)} · {r.report_type} · "
-                       f"grade {_or_dash(r.grade)} · score {_or_dash(r.score)} · status {r.status} · "
-                       f"{r.report_id} · {r.source_path} ({r.n_pages} pages)"))
+    console.print(_text(f"{_or_dash(r.department)} · {place or '—'} · {_or_dash(r.year)} · {r.report_type} · "
+                        f"grade {_or_dash(r.grade)} · score {_or_dash(r.score)} · status {r.status} · "
+                        f"{r.report_id} · {r.source_path} ({r.n_pages} pages)"))
 
     def table(title: str, columns: list[str], rows) -> None:
         out = Table(title=title, title_justify="left")
         for column in columns:
             out.add_column(column, overflow="fold")
         for row in rows:
-            out.add_row(*[Text(_or_dash(v)) for v in row])
+            out.add_row(*[_text(v) for v in row])
         if out.row_count:
             console.print(out)
 
@@ -67,6 +70,10 @@ def show(report: str, out_dir: Path) -> int:
     findings = data.findings[data.findings.report_id == report_id]
     table("Findings", ["kind", "seq", "text"], [(f.kind, f.seq, _short(f.text, 80)) for f in findings.itertuples()])
     return 0
+
+
+def _text(value, style: str = "") -> Text:
+    return Text(printable(_or_dash(value)), style=style)
 
 
 def _or_dash(value) -> str:

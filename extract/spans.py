@@ -1,6 +1,7 @@
 """Provenance helpers shared by the extractors: spans, evidence sentences, the label before a value."""
 from __future__ import annotations
 
+import bisect
 import functools
 
 import regex
@@ -24,17 +25,65 @@ def _any_of(chars: str, backwards: bool = False) -> regex.Pattern:
     return regex.compile(("(?r)" if backwards else "") + "[" + regex.escape(chars) + "]")
 
 
-def next_stop(text: str, pos: int, stops: str = CLAUSE_STOPS) -> int:
-    """Where the first of the stops at or after pos is; the end of the text when there is none."""
-    found = _any_of(stops).search(text, pos)
-    return found.start() if found else len(text)
+def next_stop(text: str, pos: int, stops: str = CLAUSE_STOPS, endpos: int | None = None) -> int:
+    """Where the first of the stops at or after pos (and before endpos) is; else endpos, or the end
+    of the text."""
+    end = len(text) if endpos is None else min(endpos, len(text))
+    found = _any_of(stops).search(text, pos, end)
+    return found.start() if found else end
+
+
+# The most of its sentence a fact's evidence holds. A report's sentences are shorter (the longest
+# in ../shared/real, a list of allocating documents, has 269 characters); a longer "sentence" is a
+# form flattened to one line or a list run on for pages, whose whole text in each of its facts made
+# the outputs grow with the square of the input (10 KB of 1% gave a 50 MB rates.csv).
+EVIDENCE_MAX_CHARS = 300
+ELLIPSIS = "…"
+
+
+@functools.lru_cache(maxsize=4)
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence of the text ends (past its closing mark), in order. Found once per text:
+    a search back to its sentence's start for each fact is quadratic in a long sentence's facts."""
+    return [m.end() for m in _any_of(SENTENCE_ENDS).finditer(text)]
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the sentence around text[start:end], its closing mark included."""
+    ends = _sentence_ends(text)
+    before = bisect.bisect_right(ends, start)
+    after = bisect.bisect_right(ends, end)
+    return ends[before - 1] if before else 0, ends[after] if after < len(ends) else len(text)
 
 
 def evidence(text: str, start: int, end: int) -> str:
-    """The sentence around text[start:end]."""
-    left = _any_of(SENTENCE_ENDS, backwards=True).search(text, 0, start)
-    right = _any_of(SENTENCE_ENDS).search(text, end)
-    return text[left.end() if left else 0:right.end() if right else len(text)].strip()
+    """The sentence around text[start:end], or EVIDENCE_MAX_CHARS of it around the fact, cut with an
+    ellipsis, when it is longer."""
+    left, right = _trimmed(text, *sentence_bounds(text, start, end), start, end)
+    if right - left <= EVIDENCE_MAX_CHARS:
+        return text[left:right]
+    cut_left, cut_right = _window(left, right, start, end)
+    return (ELLIPSIS if cut_left > left else "") + text[cut_left:cut_right] + (ELLIPSIS if cut_right < right else "")
+
+
+def _trimmed(text: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
+    """[left, right) without the blanks at its ends, looking no further in than the cap (past it, a
+    window is cut anyway) nor than the fact: the same steps for every fact of a sentence."""
+    limit = min(start, left + EVIDENCE_MAX_CHARS)
+    while left < limit and text[left].isspace():
+        left += 1
+    limit = max(end, right - EVIDENCE_MAX_CHARS)
+    while right > limit and text[right - 1].isspace():
+        right -= 1
+    return left, right
+
+
+def _window(left: int, right: int, start: int, end: int) -> tuple[int, int]:
+    """EVIDENCE_MAX_CHARS of [left, right) that hold [start, end) (all of it, however long), two
+    thirds of the room before it, where its label stands; more on one side where the other ends."""
+    room = max(0, EVIDENCE_MAX_CHARS - (end - start))
+    cut_left = max(left, min(start - room * 2 // 3, right - EVIDENCE_MAX_CHARS))
+    return cut_left, min(right, max(cut_left + EVIDENCE_MAX_CHARS, end))
 
 
 def make_span(ctx, start: int, end: int) -> Span:
@@ -62,9 +111,16 @@ def strip_connectors(label: str, connectors: list[str]) -> str:
     return label
 
 
+# How far before a value its label is looked for. The longest clause before a figure in
+# ../shared/real, the corpus and realdocs has 194 characters; with no floor, each of thousands of
+# figures in a run with no stop took all the text before it as its label (quadratic in time and output).
+LABEL_MAX_CHARS = 300
+
+
 def label_before(text: str, pos: int, connectors: list[str], floor: int = 0) -> str:
     """The phrase that names the value starting at pos: its clause, linking words trimmed.
     When the clause is empty (the value follows "年初预算数：") the phrase before the colon names it."""
+    floor = max(floor, pos - LABEL_MAX_CHARS)
     start = clause_start(text, pos, floor=floor)
     label = strip_connectors(text[start:pos], connectors)
     if not label and start > floor and text[start - 1] in "：:":

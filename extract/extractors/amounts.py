@@ -11,7 +11,7 @@ from .. import rules
 from ..glued import glued_runs, split_row
 from ..model import Amount
 from ..numbers import number_pattern, parse_number
-from ..spans import clean_label, label_before, make_span, simplified
+from ..spans import clean_label, label_before, make_span, sentence_bounds, simplified
 from ..table_words import UNIT_NOTE, column_kind, column_name, config, is_whole_row
 from . import Context, register
 from .text_tables import BARE_FIGURE, figure_cells, in_tables, indicator_cells, indicator_name_at, number_of
@@ -152,7 +152,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     cfg, _, label_counts = _config()
     text = ctx.doc.text
     facts: list[Amount] = []
-    component_sentence = None  # the sentence in which a component's figure was last seen
+    component_sentence = None  # the sentence (its bounds) in which a component's figure was last seen
     total_stage = (None, "")  # the sentence and stage of the last total with a stage
     previous_end = 0
     tables = ctx.results["text_tables"]
@@ -166,20 +166,21 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         indicator = indicator_name_at(tables, start)  # an indicator row's target or actual: its indicator
         label = indicator or label
         span = make_span(ctx, start, end)
+        sentence = sentence_bounds(text, start, end)
         role, component = ("other", False) if indicator else classify(label)
         if component:
-            component_sentence = span.evidence
-        elif role in TOTAL_ROLES and span.evidence == component_sentence and _bare(label):
+            component_sentence = sentence
+        elif role in TOTAL_ROLES and sentence == component_sentence and _bare(label):
             role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
         stage = "" if indicator else stage_of(label, role)
         if role == "budget_total" and stage == "budget_initial":
             role = "budget_initial"  # 2022年初…资金预算安排: the budget its words date to the year's start
-        if not stage and not indicator and total_stage[0] == span.evidence and label.endswith(tuple(cfg["fund_words"])):
+        if not stage and not indicator and total_stage[0] == sentence and label.endswith(tuple(cfg["fund_words"])):
             # 支出2310.4万元，其中中央资金1352.2万元: the funds that spending came from; the items it
             # went to (其中村级组织运转 43.9万元) are not said to be at a stage
             stage = total_stage[1]
         if role in TOTAL_ROLES and stage:
-            total_stage = (span.evidence, stage)
+            total_stage = (sentence, stage)
         facts.append(Amount(label=label, role=role, stage=stage, value_yuan=value, span=span))
         previous_end = end
     facts.extend(_table_amounts(ctx))

@@ -143,8 +143,12 @@ def _parts_check(name: str, amounts: list[Amount], where, total_role: str, part_
                  missing: str) -> Check:
     """The first total stated with every part, against those parts; against the budget stated with
     them where the parts were given for the budget (按支出性质分 under 年度预算 in a form)."""
+    searched = set()  # places that do not state every part: the same for every total there
     for total in (a for a in amounts if a.role == total_role):
         here = where(total)
+        if id(here) in searched:
+            continue
+        searched.add(id(here))
         parts = [_first(here, role) for role in part_roles]
         if all(parts):
             budget = _first(here, "budget_total") or _first(here, "budget_initial")

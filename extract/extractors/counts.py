@@ -17,6 +17,10 @@ from . import Context, register
 from .text_tables import BARE_FIGURE, in_tables, indicator_cells, indicator_name_at
 
 _NOUNISH = ("n", "vn", "an", "nz", "j", "l", "eng", "b", "a", "ng", "i")
+# How far on either side of a count its clause is read (a subject has at most subject_max_chars). A
+# clause that runs on with no stop (1人次1人次…, 星期三个星期三个…) was cut into words again for each
+# count in it: quadratic in their number.
+COUNT_CONTEXT_CHARS = 60
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『\"", "”’」』\""
 
 
@@ -42,8 +46,8 @@ def _inside_slogan(text: str, num_start: int, end: int, max_chars: int) -> bool:
     """A count that opens a short quoted phrase (“两个维护”) is a slogan."""
     if num_start == 0 or text[num_start - 1] not in _OPEN_QUOTE:
         return False
-    close = min((i for i in (text.find(q, end) for q in _CLOSE_QUOTE) if i >= 0), default=-1)
-    return 0 <= close and close - num_start <= max_chars
+    within = num_start + max_chars + 1  # a closing quote further on does not count: no need to look there
+    return any(text.find(q, end, within) >= 0 for q in _CLOSE_QUOTE)
 
 
 def _candidates(text: str):
@@ -190,8 +194,8 @@ def extract_counts(ctx: Context) -> list[Count]:
         num_start, end = m.start("num"), m.end()
         if in_tables(tables, num_start):
             continue  # table cells are targets and indicator values: the indicators table has them
-        left_start = clause_start(text, m.start(), floor=previous_end)
-        right_end = next_stop(text, end)
+        left_start = clause_start(text, m.start(), floor=max(previous_end, m.start() - COUNT_CONTEXT_CHARS))
+        right_end = next_stop(text, end, endpos=end + COUNT_CONTEXT_CHARS)
         clause, offset = text[left_start:right_end], num_start - left_start
         if not m.group("num")[0].isdigit() and not _is_chinese_number_token(clause, offset):
             continue

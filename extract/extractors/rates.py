@@ -1,14 +1,16 @@
 """Rates: percentages with the label before them and a role (execution_rate, funds_received_rate)."""
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 
 import regex
 
 from .. import rules
 from ..model import Rate
 from ..numbers import arabic_pattern, parse_number
-from ..spans import clean_label, label_before, make_span, role_for
+from ..spans import clean_label, label_before, make_span, role_for, sentence_bounds
 from . import Context, register
 from ..glued import glued_runs, split_row
 from .amounts import classify, glued_rate_label, in_budget_block, row_label_before
@@ -31,13 +33,14 @@ def extract_rates(ctx: Context) -> list[Rate]:
     tables = ctx.results["text_tables"]
     # A rate stated beside one component's figures (田间工程建设预算 …, 完成预算的 97.13%) is that
     # component's, not the report's.
-    component_sentences = {a.span.evidence for a in ctx.results["amounts"] if classify(a.label)[1]}
+    component_sentences = {sentence_bounds(text, a.span.char_start, a.span.char_end)
+                           for a in ctx.results["amounts"] if classify(a.label)[1]}
     facts = []
     previous_end = 0
     glued = _glued_rates(ctx)
-    glued_spans = [(r.span.char_start - offset, r.span.char_end) for r, offset in glued]
+    glued_spans = [(r.span.char_start - offset, r.span.char_end) for r, offset in glued]  # in text order
     for m in _percent().finditer(text):
-        if any(run_start <= m.start() < run_end for run_start, run_end in glued_spans):
+        if _in_spans(glued_spans, m.start()):
             continue  # read as a glued row's rate below
         value = parse_number(m.group("num") or m.group("cn"))
         if value is None:
@@ -49,7 +52,8 @@ def extract_rates(ctx: Context) -> list[Rate]:
         label = clean_label(label_before(text, m.start(), cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
         label = indicator_name_at(tables, m.start()) or label  # an indicator row's target or actual: its indicator
         span = make_span(ctx, m.start(), m.end())
-        role = "other" if span.evidence in component_sentences else role_for(label, cfg["roles"])
+        in_component_sentence = sentence_bounds(text, m.start(), m.end()) in component_sentences
+        role = "other" if in_component_sentence else role_for(label, cfg["roles"])
         facts.append(Rate(label=label, role=role, value_pct=value, span=span))
         previous_end = m.end()
     facts.extend(rate for rate, _ in glued)
@@ -57,6 +61,13 @@ def extract_rates(ctx: Context) -> list[Rate]:
     facts.extend(_percent_column_rates(ctx, facts))
     facts.sort(key=lambda r: r.span.char_start)
     return facts
+
+
+def _in_spans(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether offset is in one of the spans (in text order, none overlapping): a bisection, where a
+    look at each span for each percentage was quadratic in a run of glued rows."""
+    i = bisect.bisect_right(spans, (offset, math.inf)) - 1
+    return i >= 0 and offset < spans[i][1]
 
 
 _PERCENT_SIGN = regex.compile(r"\s*[%％]")
