@@ -24,6 +24,8 @@ ERROR_TYPES = frozenset({
     "repaired",          # broken bytes replaced, hidden pages read, a parser failing on a page, a library's log
     # classify
     "not_a_report",      # read, but no budget or performance document: its rows are kept, the file fails
+    # extract
+    "figure_skipped",    # digits too many for a figure (a code, cells run together): no fact read from them
     # dataset
     "rounded",           # a figure with more digits than its column holds, rounded or left empty
     # ingest: the run's handling of the file

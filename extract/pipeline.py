@@ -13,6 +13,7 @@ from .errors import ERROR_TYPES, IngestError, one_line, shown
 from .loaders import load
 from .model import Document, Grade, ReportMeta, Section
 from .normalize import normalize
+from .numbers import too_long_figures
 from .regions import Region
 from .sections import build_sections
 
@@ -80,6 +81,9 @@ def process_file(path: str) -> ReportResult:
         # A figure with more digits than its column holds is rounded (or left empty), and said so.
         result.tables["errors"] += [error_row(path, "dataset", "rounded", f"{path}: {note}")
                                     for note in fit_numbers(result.tables)]
+        # A run of digits too long to be a figure (a code, cells run together) gave no fact: said so.
+        result.tables["errors"] += [error_row(path, "extract", "figure_skipped", f"{path}: {note}")
+                                    for note in too_long_figures(doc.text)]
         if doc.needs_ocr:
             # The report is listed (status failed, needs_ocr true) and the file counts as failed.
             result.error = error_row(path, "load", "needs_ocr",

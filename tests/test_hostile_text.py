@@ -82,9 +82,11 @@ def test_absurd_figures_are_passed_over_and_the_rest_of_the_report_read(tmp_path
         assert _raw_and_value(absurd_out, table) == _raw_and_value(plain_out, table)
     (report,) = read_table(absurd_out, "reports")
     assert report["status"] == "ok"
-    assert all(len(e["message"]) < 1_000 for e in read_table(absurd_out, "errors"))
-    # the runs of digits, each said once (24 digits of 万元 is a figure, only too much to be money)
+    errors = read_table(absurd_out, "errors")
+    assert all(len(e["message"]) < 1_000 for e in errors)
+    # the runs of digits, each said once in `errors` (24 digits of 万元 is a figure, only too much to be money)
     assert [w.split(" at ")[0] for w in too_long_figures(normalized)] == ["a figure of 5000 characters"] * 3
+    assert [(e["stage"], e["error_type"]) for e in errors] == [("extract", "figure_skipped")] * 3
 
 
 def _raw_and_value(out, table: str) -> list[tuple[str, str]]:

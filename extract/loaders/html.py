@@ -85,6 +85,9 @@ def _parse(path: str, text: str):
         root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise IngestError("load", "corrupt", f"{path}: not a readable web page ({exc})") from exc
+    except etree.XMLSyntaxError as exc:  # libxml2 out of memory says no more than "unknown error"
+        raise IngestError("load", "corrupt", f"{path}: the HTML parser gave up ({exc}); "
+                          "a very large page may need a higher --max-memory") from exc
     stops = [error for error in parser.error_log if error.level >= etree.ErrorLevels.FATAL]
     if stops:
         reason = _BLANKS.sub(" ", stops[0].message).strip()
