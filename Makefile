@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup corpus corpus-large bench bench-realdocs clean
+.PHONY: run test setup corpus corpus-large bench bench-hostile bench-realdocs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ corpus-large: $(STAMP)
 bench: $(STAMP)
 	test -f $(LARGE)/g1_059_2025.pdf || $(MAKE) corpus-large
 	$(BIN)/python benchmarks/bench.py $(LARGE)
+	$(MAKE) bench-hostile
+
+# Hostile inputs (issue 20) at ×1 and ×10 their size: time linear in the input (tables printed; the
+# measured ones are kept in docs/benchmarks.md). Part of `make bench`.
+bench-hostile: $(STAMP)
+	$(BIN)/python benchmarks/pathological.py
+	$(BIN)/python benchmarks/pathological_pdf.py
 
 # The real PDFs alone; the generated corpus's figures are kept from the last `make bench`.
 bench-realdocs: $(STAMP)
