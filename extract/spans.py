@@ -16,6 +16,8 @@ _LEADING_YEAR = regex.compile(r"^(?:19|20)\d{2}\s*(?:年度|年(?![初末底中]
 SENTENCE_ENDS = "。！？!?；;\n"
 # Where the phrase naming a value begins: after the last of these before the value.
 CLAUSE_STOPS = "。！？!?；;\n\t，,、：:"
+# Where a long sentence's evidence is cut to the fact's own phrase (not at a colon: 全年预算数：…).
+PHRASE_STOPS = "，,、；;\t"
 
 
 @functools.cache
@@ -57,13 +59,22 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def evidence(text: str, start: int, end: int) -> str:
-    """The sentence around text[start:end], or EVIDENCE_MAX_CHARS of it around the fact, cut with an
-    ellipsis, when it is longer."""
+    """The sentence around text[start:end]; when it is longer than EVIDENCE_MAX_CHARS, the fact's own
+    phrase within that many characters around it (第12号项目支出3.5万元 of a run-on list of such),
+    cut with an ellipsis: a long sentence's facts do not each repeat the same 300 characters."""
     left, right = _trimmed(text, *sentence_bounds(text, start, end), start, end)
     if right - left <= EVIDENCE_MAX_CHARS:
         return text[left:right]
-    cut_left, cut_right = _window(left, right, start, end)
+    cut_left, cut_right = _own_phrase(text, *_window(left, right, start, end), start, end)
     return (ELLIPSIS if cut_left > left else "") + text[cut_left:cut_right] + (ELLIPSIS if cut_right < right else "")
+
+
+def _own_phrase(text: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
+    """[left, right) narrowed to the phrase holding [start, end): from past the last phrase stop before
+    the fact to the first after it."""
+    before = _any_of(PHRASE_STOPS, backwards=True).search(text, left, start)
+    after = _any_of(PHRASE_STOPS).search(text, end, right)
+    return before.end() if before else left, after.start() if after else right
 
 
 def _trimmed(text: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:

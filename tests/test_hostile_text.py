@@ -50,13 +50,13 @@ def test_a_sentence_listing_two_thousand_amounts_gives_each_and_a_bounded_table(
         assert row["raw"] in shown and len(shown) <= EVIDENCE_MAX_CHARS + 2 * len(ELLIPSIS)
         assert shown.startswith(ELLIPSIS) or shown.endswith(ELLIPSIS)
         assert shown.strip(ELLIPSIS) in normalized
-    # The whole sentence in each row made this table 2,000 times the input (141 MB); a window of it
-    # makes it some 20 times (300 characters of context for each 35 of the list).
+    # The whole sentence in each row made this table 2,000 times the input (141 MB); each fact's own
+    # phrase makes it some five times (a row's ids and provenance beside its 35 characters of list).
     input_bytes = (tmp_path / "report.txt").stat().st_size
-    assert (out / "amounts.csv").stat().st_size < 30 * input_bytes
+    assert (out / "amounts.csv").stat().st_size < 6 * input_bytes
 
 
-def test_a_sentence_shorter_than_the_cap_is_the_evidence_whole_and_a_longer_one_a_window_of_it():
+def test_a_sentence_shorter_than_the_cap_is_the_evidence_whole_and_a_longer_one_its_phrase_or_a_window():
     sentence = "全年预算数 2673.45 万元，执行数 2653.04 万元，完成预算的 99.2%。"
     text = "上一句。" + sentence + "下一句。"
     start = text.index("99.2%")
@@ -65,7 +65,11 @@ def test_a_sentence_shorter_than_the_cap_is_the_evidence_whole_and_a_longer_one_
     start = long.index("2653.04")
     shown = evidence(long, start, start + len("2653.04 万元"))
     assert shown.startswith(ELLIPSIS) and shown.endswith(ELLIPSIS)
-    assert len(shown) == EVIDENCE_MAX_CHARS + 2 * len(ELLIPSIS) and "，执行数 2653.04 万元，" in shown
+    assert shown == "…执行数 2653.04 万元…"  # the fact's own phrase of a sentence past the cap
+    unbroken = "上一句。" + "甲" * 400 + "执行数 2653.04 万元" + "乙" * 400 + "。"
+    start = unbroken.index("2653.04")
+    shown = evidence(unbroken, start, start + len("2653.04 万元"))
+    assert len(shown) == EVIDENCE_MAX_CHARS + 2 * len(ELLIPSIS) and "执行数 2653.04 万元" in shown
 
 
 # --- figures too long to be figures --------------------------------------------------------------
