@@ -23,11 +23,16 @@ FIGURES_BEFORE_RATE = (2, 3)
 
 
 def glued_runs(text: str):
-    """Runs of glued cells before a %, outside tab-separated rows (whose cells are known)."""
+    """Runs of glued cells before a %, outside tab-separated rows (whose cells are known). Each line
+    is looked at once, however many runs it holds (a long line of thousands of them)."""
+    line_end, tabbed = -1, False
     for m in GLUED_RATE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", m.end())
-        if "\t" not in text[line_start:line_end if line_end >= 0 else len(text)]:
+        if m.start() > line_end:  # the first run of its line
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.start())
+            line_end = len(text) if line_end < 0 else line_end
+            tabbed = "\t" in text[line_start:line_end]
+        if not tabbed:
             yield m
 
 
