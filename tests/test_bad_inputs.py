@@ -1,8 +1,12 @@
 """Bad input (issue 7, first part): every file gets a clear row in `errors` or is read correctly,
 nothing crashes, and the other files are written."""
 import random
+import sys
 
-from conftest import SEED, SEED_GOLD, ingest, read_table
+from conftest import CORPUS, SEED, SEED_GOLD, ingest, read_table
+
+sys.path.insert(0, str(CORPUS))
+from raw_pdf import raw_pdf  # noqa: E402  (corpus/raw_pdf.py)
 
 
 def _folder(tmp_path):
@@ -173,14 +177,7 @@ def _decompression_bomb(path, inflated_mb: int) -> None:
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream)]
-    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(pdf)
+    path.write_bytes(raw_pdf(objects))
 
 
 def test_a_decompression_bomb_fails_alone_within_the_memory_limit(tmp_path):

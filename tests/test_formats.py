@@ -16,6 +16,7 @@ from conftest import CORPUS, ingest, read_table
 
 sys.path.insert(0, str(CORPUS))
 import render  # noqa: E402  (corpus/render.py)
+from raw_pdf import raw_pdf  # noqa: E402  (corpus/raw_pdf.py)
 
 SEED_STEM = "000_2630a528c0b63dd5"
 TABLE_STEM = "105_huichuan_water_2024"
@@ -482,15 +483,7 @@ def _pdf_with_rare_characters(path, n_lines: int) -> None:
                b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
                b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap)]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(out)
+    path.write_bytes(raw_pdf(objects))
 
 
 def test_characters_outside_the_bmp_keep_every_line_in_its_place(tmp_path):
