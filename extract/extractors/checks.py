@@ -143,7 +143,7 @@ def _parts_check(name: str, amounts: list[Amount], where, total_role: str, part_
                  missing: str) -> Check:
     """The first total stated with every part, against those parts; against the budget stated with
     them where the parts were given for the budget (按支出性质分 under 年度预算 in a form)."""
-    searched = set()  # places that do not state every part: the same for every total there
+    searched = set()  # places (where() keeps one list per place, so its id names it) looked at already
     for total in (a for a in amounts if a.role == total_role):
         here = where(total)
         if id(here) in searched:
