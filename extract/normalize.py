@@ -35,9 +35,9 @@ _TRANSLATED_RUNS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FULLWIDT
 # reader sees (U+202E shows 1.05 as 50.1), and C0/C1 controls (ESC starts a terminal's colour or
 # link). Tab and the line breaks are not controls here: they are a text's structure.
 _INVISIBLE = r"\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_BIDI_CONTROLS = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"  # a character class's ranges
 _C0_C1_CONTROLS = r"\x00-\x08\x0e-\x1f\x7f-\x9f"
-_CUT = regex.compile(rf"\*\*|[{_INVISIBLE}{_BIDI_CONTROLS}{_C0_C1_CONTROLS}]")
+_CUT = regex.compile(rf"\*\*|[{_INVISIBLE}{BIDI_CONTROLS}{_C0_C1_CONTROLS}]")
 # A form's blank for a figure (≥**人, 不低于（**）%) is text: ** after a comparison or a bracket.
 _BLANK_TO_FILL = regex.compile(r"[≥≤<>=＝≧≦（(]\*\*")
 _LINE = regex.compile(r"[^\r\n\f]+|\f")

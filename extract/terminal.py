@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
+from .normalize import BIDI_CONTROLS
+
 # What a terminal obeys rather than shows: ESC opens a colour, a cursor move or an OSC 8 link, C1
 # controls do the same in one character, CR and backspace write over what was printed, and bidi
 # overrides and isolates reorder the line. Tab and newline are left to the caller.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def printable(text: str) -> str:

@@ -3,6 +3,7 @@ that names it and the role the label maps to (rules/amounts.yaml)."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 import regex
@@ -113,6 +114,11 @@ def _last(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = 
 TOTAL_ROLES = ("budget_initial", "budget_total", "expenditure_total", "funds_received")
 
 
+def _dated(role: str, stage: str) -> str:
+    """A budget its words date to the year's start (2022年初…资金预算安排) is the initial budget."""
+    return "budget_initial" if role == "budget_total" and stage == "budget_initial" else role
+
+
 def find_amounts(text: str):
     """(start, end, value in yuan) for every amount of money in text."""
     cfg, pattern, _ = _config()
@@ -173,8 +179,7 @@ def extract_amounts(ctx: Context) -> list[Amount]:
         elif role in TOTAL_ROLES and sentence == component_sentence and _bare(label):
             role = "other"  # 实际支出 right after 田间工程建设预算 is that component's spending
         stage = "" if indicator else stage_of(label, role)
-        if role == "budget_total" and stage == "budget_initial":
-            role = "budget_initial"  # 2022年初…资金预算安排: the budget its words date to the year's start
+        role = _dated(role, stage)
         if not stage and not indicator and total_stage[0] == sentence and label.endswith(tuple(cfg["fund_words"])):
             # 支出2310.4万元，其中中央资金1352.2万元: the funds that spending came from; the items it
             # went to (其中村级组织运转 43.9万元) are not said to be at a stage
@@ -191,12 +196,14 @@ def extract_amounts(ctx: Context) -> list[Amount]:
     return facts
 
 
+# After a figure, a money unit or a measure word: the figure is no bare cell of a form.
+UNIT_AFTER = r"\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户)"
 _SUM_BEFORE = regex.compile(r"(共计|合计|总计)[为是：:]?\s*$")
 _ROW_NUMBERS = regex.compile(r"行次|栏次|列次")
 _ROW_NUMBER = regex.compile(r"\d{1,2}")
 _NEXT_FIGURE = regex.compile(r"[ \t]+(?P<num>\d+(?:\.\d+)?)(?![\d.%％])")
 # The rest of a numbered row's cells, which may wrap onto the next line: more figures and rates.
-_ROW_CELL = regex.compile(r"\s+(?P<num>\d+(?:\.\d+)?)(?P<pct>[%％])?(?![\d.]|\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户))")
+_ROW_CELL = regex.compile(rf"\s+(?P<num>\d+(?:\.\d+)?)(?P<pct>[%％])?(?![\d.]|{UNIT_AFTER})")
 # How far above a block its 行次 header may stand.
 ROW_NUMBER_LOOKBACK = 3
 _OPEN_ASIDE = regex.compile(r"[（(][^（()）]*$")
@@ -205,7 +212,7 @@ _DECLARED_UNIT = regex.compile(r"(?:金额单位|单位)\s*[：:]\s*(?P<unit>万
 # A label and its bare figure: words, perhaps a colon or a closing bracket, then a number that no unit,
 # percent sign or further digit follows.
 _LABELLED_FIGURE = regex.compile(
-    r"(?P<label>\p{Han}[^\d\s%％:：，。；]{0,30}?)[\s:：)）]*(?P<num>(?<![\d.])\d+(?:\.\d+)?)(?![\d.%％]|\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户|%))")
+    rf"(?P<label>\p{{Han}}[^\d\s%％:：，。；]{{0,30}}?)[\s:：)）]*(?P<num>(?<![\d.])\d+(?:\.\d+)?)(?![\d.%％]|{UNIT_AFTER}|\s*%)")
 
 
 def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amount]:
@@ -255,10 +262,7 @@ def _unit_block_amounts(ctx: Context, found: set[tuple[int, int]]) -> list[Amoun
                     cells = _numbered_row(text, m.start(), label, span)
                 elif by_column:
                     role, stage = classify(label)[0], stage_of(columns[j % len(columns)])
-                    if role not in TOTAL_ROLES:
-                        role = row_role(label)
-                    elif role == "budget_total" and stage == "budget_initial":
-                        role = "budget_initial"
+                    role = _dated(role, stage) if role in TOTAL_ROLES else row_role(label)
                     cells = [(span, label, role, stage)]
                 else:
                     role = classify(label)[0]
@@ -284,6 +288,14 @@ _TOTAL_ROLE_OF_STAGE = {"budget_initial": "budget_initial", "budget_adjusted": "
                         "received": "funds_received", "executed": "expenditure_total"}
 
 
+def _form_cell_role(row_label: str, stage: str) -> str:
+    """A form cell's role: a part's row names it (其中：当年财政拨款); the whole row's cell is the total
+    of its column's stage (年度资金总额 under 全年执行数 is expenditure_total)."""
+    if not is_whole_row(row_label):
+        return row_role(row_label)
+    return _TOTAL_ROLE_OF_STAGE.get(stage) or classify(row_label)[0]
+
+
 def _numbered_row(text: str, row_start: int, label: str, first: tuple[int, int]) -> list[tuple[tuple[int, int], str, str, str]]:
     """The money cells of a numbered form row, from its first figure on, up to the row's next words
     (it may wrap onto the next line), each as (span, label, role, stage). The columns come from the
@@ -291,7 +303,6 @@ def _numbered_row(text: str, row_start: int, label: str, first: tuple[int, int])
     each is its column's; otherwise only the first is known to be its group's first column (a form
     leaves cells empty, and which is not said). Rates are passed over: they are the rates extractor's."""
     row_label = _from_whole_row_name(label)
-    whole = is_whole_row(row_label)
     cells, end = [(first, False)], first[1]
     while (cell := _ROW_CELL.match(text, end)) is not None:
         cells.append((cell.span("num"), bool(cell.group("pct"))))
@@ -309,8 +320,7 @@ def _numbered_row(text: str, row_start: int, label: str, first: tuple[int, int])
                 continue
             column = column_name(known[k][0])
             stage = stage_of(column)
-            role = _TOTAL_ROLE_OF_STAGE.get(stage, classify(row_label)[0]) if whole else row_role(row_label)
-            row.append((span, f"{row_label} {column}", role, stage))
+            row.append((span, f"{row_label} {column}", _form_cell_role(row_label, stage), stage))
     return row
 
 
@@ -360,17 +370,16 @@ def _from_whole_row_name(label: str) -> str:
     return label[min(starts):] if starts else label
 
 
-# The columns of a budget row before its rate, by how many figures it has: (column, total role, stage).
+# The columns of a budget row before its rate, by how many figures it has: (column, stage).
 _GLUED_COLUMNS = {
-    2: (("全年预算数", "budget_total", "budget_adjusted"), ("全年执行数", "expenditure_total", "executed")),
-    3: (("年初预算数", "budget_initial", "budget_initial"), ("全年预算数", "budget_total", "budget_adjusted"),
-        ("全年执行数", "expenditure_total", "executed")),
+    2: (("全年预算数", "budget_adjusted"), ("全年执行数", "executed")),
+    3: (("年初预算数", "budget_initial"), ("全年预算数", "budget_adjusted"), ("全年执行数", "executed")),
 }
 # How far before a glued row its block's unit note (项目资金(万元)) may stand.
 GLUED_UNIT_LOOKBACK = 400
 
 
-def row_label_before(text: str, start: int) -> str:
+def _row_label_before(text: str, start: int) -> str:
     """The row's label, without the block's column names run together before it (…全年执行数(B)
     预算执行率(B/A)年度资金总额)."""
     cfg = _config()[0]
@@ -395,7 +404,7 @@ _BUDGET_BLOCK = regex.compile(r"执行率|执行数|预算数")
 _SENTENCE_VERB = regex.compile(r"[为是达约到的]\s*$")
 
 
-def in_budget_block(text: str, start: int) -> bool:
+def _in_budget_block(text: str, start: int) -> bool:
     """Whether a run of digits at start is a budget block's row (其中:中央补助40004000100%), not a
     sentence's figure (执行率为1111100.00%)."""
     before = text[max(0, start - GLUED_UNIT_LOOKBACK):start]
@@ -408,25 +417,41 @@ def glued_rate_label(row_label: str) -> tuple[str, str]:
     return (f"{row_label} 执行率".strip(), "execution_rate" if is_whole_row(row_label) else "other")
 
 
+@dataclass(frozen=True)
+class GluedRow:
+    """A budget block's row whose cells ran together before its rate (其中:中央补助40004000100%)."""
+    start: int  # where its run of digits starts
+    run: str
+    pieces: list[tuple[int, int]]  # each figure's (start, end) in run, the rate last
+    label: str
+    unit: str | None  # the block's (万元) note above it
+
+
+@functools.lru_cache(maxsize=4)
+def glued_rows(text: str) -> list[GluedRow]:
+    """The text's glued budget rows, found once for the amounts and the rates they hold."""
+    rows = []
+    for m in glued_runs(text):
+        pieces = split_row(m.group("run"))
+        if pieces and _in_budget_block(text, m.start()):
+            rows.append(GluedRow(m.start(), m.group("run"), pieces, _row_label_before(text, m.start()),
+                                 glued_unit(text, m.start())))
+    return rows
+
+
 def _glued_row_amounts(ctx: Context) -> list[Amount]:
     """The figures of a budget row whose cells ran together before its rate (其中:中央补助40004000100%),
     in the unit of the block's (万元) note above it, with the row's role and the columns' stages."""
-    text = ctx.doc.text
     facts = []
-    for m in glued_runs(text):
-        pieces = split_row(m.group("run"))
-        unit = glued_unit(text, m.start())
-        if not pieces or unit is None or not in_budget_block(text, m.start()):
+    for row in glued_rows(ctx.doc.text):
+        if row.unit is None:
             continue
-        row_label = row_label_before(text, m.start())
-        role_of_row = None if is_whole_row(row_label) else row_role(row_label)
-        for (a, b), (column, total_role, stage) in zip(pieces, _GLUED_COLUMNS[len(pieces) - 1]):
-            number = parse_number(m.group("run")[a:b])
-            value = in_yuan(number, unit) if number is not None else None
+        for (a, b), (column, stage) in zip(row.pieces, _GLUED_COLUMNS[len(row.pieces) - 1]):
+            number = parse_number(row.run[a:b])
+            value = in_yuan(number, row.unit) if number is not None else None
             if value is not None:
-                role = role_of_row or total_role
-                facts.append(Amount(label=f"{row_label} {column}".strip(), role=role, stage=stage, value_yuan=value,
-                                    span=make_span(ctx, m.start() + a, m.start() + b)))
+                facts.append(Amount(label=f"{row.label} {column}".strip(), role=_form_cell_role(row.label, stage),
+                                    stage=stage, value_yuan=value, span=make_span(ctx, row.start + a, row.start + b)))
     return facts
 
 

@@ -12,8 +12,7 @@ from ..model import Rate
 from ..numbers import arabic_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, role_for, sentence_bounds
 from . import Context, register
-from ..glued import glued_runs, split_row
-from .amounts import classify, glued_rate_label, in_budget_block, row_label_before
+from .amounts import UNIT_AFTER, classify, glued_rate_label, glued_rows
 from .text_tables import figure_cells, in_tables, indicator_name_at, number_of
 
 @functools.cache
@@ -77,22 +76,19 @@ def _glued_rates(ctx: Context) -> list[tuple[Rate, int]]:
     """The rate closing each budget row whose cells ran together (28.5036.5036.0098.63%), with how
     far before the rate its run of glued cells starts."""
     text, rates = ctx.doc.text, []
-    for m in glued_runs(text):
-        pieces = split_row(m.group("run"))
-        if not pieces or not in_budget_block(text, m.start()):
-            continue
-        start = m.start() + pieces[-1][0]
-        end = _PERCENT_SIGN.match(text, m.end()).end()
-        label, role = glued_rate_label(row_label_before(text, m.start()))
-        rates.append((Rate(label=label, role=role, value_pct=parse_number(text[start:m.end()]),
-                           span=make_span(ctx, start, end)), start - m.start()))
+    for row in glued_rows(text):
+        start, run_end = row.start + row.pieces[-1][0], row.start + len(row.run)
+        end = _PERCENT_SIGN.match(text, run_end).end()
+        label, role = glued_rate_label(row.label)
+        rates.append((Rate(label=label, role=role, value_pct=parse_number(text[start:run_end]),
+                           span=make_span(ctx, start, end)), start - row.start))
     return rates
 
 
 # A header cell naming a rate column by its unit note: 预算执行进度(%), 总体完成率（%）.
 _PERCENT_COLUMN = regex.compile(r"(?P<name>\p{Han}+(?:率|进度|比例|比重))\s*[（(]\s*[%％]\s*[)）]")
 # A bare figure: no unit, percent sign or further digit after it.
-_BARE_FIGURE = regex.compile(r"(?<![\d.])\d{1,3}(?:\.\d+)?(?![\d.%％]|\s*(?:万|千|亿|元|个|人|年|月|日|次|项|户))")
+_BARE_FIGURE = regex.compile(rf"(?<![\d.])\d{{1,3}}(?:\.\d+)?(?![\d.%％]|{UNIT_AFTER})")
 
 # What stands before a figure that no label claims: another figure, or the end of a sentence.
 _NO_LABEL = regex.compile(r"[\d。；;！!]$")
