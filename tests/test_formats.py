@@ -337,7 +337,7 @@ def test_table_cell_lines_follow_centres_not_tops():
     """With a real CJK font installed, pdfium's boxes are the glyphs' own: a full-width comma or
     bracket is a small box low in the line, so its top is below the characters' (this put
     项目资金（万元） out of order as 项目资金（元）万 once fonts-noto-cjk was installed)."""
-    from extract.loaders.pdf import _Char, _text_lines
+    from extract.loaders.layout import _Char, _text_lines
     line1 = [_Char("资", 100.0, 108.0, 10, 18), _Char("金", 100.2, 108.1, 18, 26), _Char("（", 101.5, 108.5, 26, 34),
              _Char("万", 100.1, 108.0, 34, 42), _Char("元", 100.0, 108.0, 42, 50), _Char("）", 101.5, 108.5, 50, 58),
              _Char("，", 105.5, 108.2, 58, 62)]
@@ -492,6 +492,7 @@ def test_characters_outside_the_bmp_keep_every_line_in_its_place(tmp_path):
     characters each ended seven lines too high. Each line stays 16 pt below the last, whole."""
     import pypdfium2 as pdfium
     from extract.loaders import pdf as pdf_loader
+    from extract.loaders import layout
     path = tmp_path / "rare.pdf"
     _pdf_with_rare_characters(path, 40)
     pdf = pdfium.PdfDocument(str(path))
@@ -505,4 +506,4 @@ def test_characters_outside_the_bmp_keep_every_line_in_its_place(tmp_path):
     pdf.close()
     assert load(str(path)).pages[0].splitlines()[-1] == "Line 39 𠀋𠀋𠀋 name 𠀋𠀋 end"
     # Runs (bold) in a line move with the halves joined before them.
-    assert pdf_loader._whole_characters("a\ud840\udc0bb\ud840\udc0b", [(0, 4), (4, 6)]) == ("a𠀋b𠀋", [(0, 3), (3, 4)])
+    assert layout.whole_characters("a\ud840\udc0bb\ud840\udc0b", [(0, 4), (4, 6)]) == ("a𠀋b𠀋", [(0, 3), (3, 4)])

@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas
 
 from extract import loaders
 from extract.loaders import load
-from extract.loaders import pdf as pdf_loader
+from extract.loaders import layout, pdf as pdf_loader
 from extract.loaders import pdf_tables
 
 REALDOCS = Path(__file__).resolve().parent.parent.parent / "shared" / "realdocs"
@@ -254,18 +254,18 @@ def test_a_space_pdfium_made_up_goes_with_the_character_before_it():
     glyphs += [(ch, 200 + 6 * k) for k, ch in enumerate("3,456")]
     text = "".join(ch for ch, _ in glyphs)
     boxes = [(x, x) if ch == " " else (x, x + 6) for ch, x in glyphs]
-    chars = pdf_loader._PageChars(list(text), [left for left, _ in boxes], [500.0] * len(text),
+    chars = layout.PageChars(list(text), [left for left, _ in boxes], [500.0] * len(text),
                                   [right for _, right in boxes], [510.0] * len(text), None)
     tables = [SimpleNamespace(bbox=(90, 490, 160, 520)), SimpleNamespace(bbox=(160, 490, 240, 520))]
     in_tables: list[list] = [[], []]
-    assert pdf_loader._runs_outside_tables(chars, 0, len(text), tables, in_tables) == []
-    assert [pdf_loader._text_lines(inside) for inside in in_tables] == [["12.50 "], ["3,456"]]
+    assert layout._runs_outside_tables(chars, 0, len(text), tables, in_tables) == []
+    assert [layout._text_lines(inside) for inside in in_tables] == [["12.50 "], ["3,456"]]
     # Two figures in one cell keep the made-up space between them.
     chars.left[5] = chars.right[5] = 150
     tables = [SimpleNamespace(bbox=(90, 490, 240, 520))]
     in_tables = [[]]
-    pdf_loader._runs_outside_tables(chars, 0, len(text), tables, in_tables)
-    assert pdf_loader._text_lines(in_tables[0]) == ["12.50 3,456"]
+    layout._runs_outside_tables(chars, 0, len(text), tables, in_tables)
+    assert layout._text_lines(in_tables[0]) == ["12.50 3,456"]
 
 
 def test_no_figure_in_a_published_table_is_split_by_a_made_up_space(tmp_path):

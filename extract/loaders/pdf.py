@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import math
 import operator
 import re
-from bisect import bisect_left, bisect_right
-from collections import Counter
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -30,7 +28,6 @@ from itertools import repeat
 import numpy
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
-import regex
 
 from ..errors import IngestError
 from ..model import LoadedFile
@@ -38,21 +35,15 @@ from . import loader
 from .pdf_library_logs import LibraryLogs
 from .pdf_page_tree import every_page
 from .pdf_secondary import SecondaryParsers
-from .pdf_tables import SHORTEST_EDGE, Box, Matrix, Table, matrix_of, page_frame, page_tables, then
+from .layout import MARGIN_SHARE, Line, PageChars, bold_runs, document_texts, page_lines, reading_order, samples, \
+    whole_characters
+from .pdf_tables import SHORTEST_EDGE, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdf_text_order import put_in_line_order
 from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
     font_is_embedded, font_name, font_weight, form_object, glyph_width, loose_char_box, object_bounds, object_font, \
     object_text, object_type, page_object
-from .tables import cell_text, despace_cjk, grid_text
+from .tables import despace_cjk
 
-# Running headers and footers live in the top and bottom margins of a page.
-MARGIN_SHARE = 0.12
-# …and repeat there on at least this share of the pages (and on two pages at least).
-REPEAT_SHARE = 0.5
-# A report's title may wrap onto this many lines.
-TITLE_LINES = 3
-# Lines whose tops differ by less than this (points) are at the same place.
-SAME_PLACE = 3.0
 # A table needs ruling lines: at least this many horizontal and vertical strokes on the page.
 MIN_RULES = 2
 # A page with fewer characters than this carries no text layer worth reading.
@@ -62,39 +53,19 @@ BOLD_NAMES = (b"bold", b"black", b"heavy")
 FONT_NAME_BYTES = 128
 # What pdfium's FPDFTextObj_GetText returns for a text object it found no text in: a bare terminator.
 EMPTY_UTF16 = 2
-# A line ending within this many characters of the text block's right edge was wrapped by the layout.
-WRAP_SLACK_CHARS = 1.5
-# A line starting this many characters right of the text block's left edge opens a paragraph.
-INDENT_CHARS = 1.0
 # Form XObjects nest; objects this deep or deeper are not looked at (pypdfium2's get_objects default).
 OBJECT_DEPTH = 15
-# Boxes read for a line outside tables: about this many of its characters (see _samples).
-LINE_SAMPLES = 6
 # Characters this far apart are enough to show most text objects have text (see _undecoded).
 SAMPLE_STEP = 16
 # Past this many text objects whose text is not known from those characters, the text page is
 # looked at character by character rather than once for each object (see _undecoded).
 FEW_UNKNOWN = 32
 
-_DIGITS = regex.compile(r"\d+")
-_LINE = re.compile(r"[^\r\n]+")
 # A line from its first to its last character that is not blank (despaced, that is the line's text).
 _INKED_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
-_BLANK = re.compile(r"\s")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 _NO_BUFFER = ctypes.c_ulong(0)
-
-
-@dataclass(slots=True)
-class _Line:
-    text: str
-    top: float  # distance from the top of the page, in points
-    left: float
-    right: float = 0.0
-    char_width: float = 0.0
-    bold: list[tuple[int, int]] = field(default_factory=list)  # runs within text
 
 
 @functools.cache
@@ -141,22 +112,9 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
     if n_chars < MIN_TEXT_CHARS * len(pages):
         # Scanned pages: images without a text layer. Nothing to read until someone runs OCR.
         return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=[""] * len(pages), needs_ocr=True)
-    furniture = _running_lines(pages, heights) | _header_over_its_title(pages[0], heights[0])
-    bodies = [[line for line in lines if (index, id(line)) not in furniture] for index, lines in enumerate(pages)]
-    wrapped_ids = _wrapped_lines(bodies)
-    texts, bold, wrapped = [], [], []
-    for index, body in enumerate(bodies):
-        parts, pos = [], 0
-        for line in body:
-            bold.extend((index, pos + s, pos + e) for s, e in line.bold)
-            parts.append(line.text)
-            pos += len(line.text)
-            if id(line) in wrapped_ids:
-                wrapped.append((index, pos))
-            pos += 1
-        texts.append("\n".join(parts))
-    return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=texts, bold=bold, wrapped=wrapped,
-                      warnings=warnings)
+    laid_out = document_texts(pages, heights)
+    return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=laid_out.pages, bold=laid_out.bold,
+                      wrapped=laid_out.wrapped, warnings=warnings)
 
 
 def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
@@ -169,7 +127,7 @@ def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
 
 
 def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, logs: LibraryLogs,
-                warnings: list[str]) -> tuple[list[list[_Line]], list[float]]:
+                warnings: list[str]) -> tuple[list[list[Line]], list[float]]:
     """Each page's lines and height; a page pdfium cannot load is said, and kept empty (for the numbers)."""
     pages, heights, not_loaded = [], [], []
     carried: list[float] | None = None  # column centres of a table running off the previous page
@@ -200,7 +158,7 @@ def _loaded_page(pdf: pdfium.PdfDocument, index: int):
 
 
 def _read_page(page, parsers: SecondaryParsers, index: int,
-               carried: list[float] | None) -> tuple[list[_Line], list[float] | None, float]:
+               carried: list[float] | None) -> tuple[list[Line], list[float] | None, float]:
     """The page's lines, the column centres of a table that runs off its foot (for the next page)
     and the page's height, as it is displayed (see pdf_tables.page_frame)."""
     objects = _page_objects(page)
@@ -211,11 +169,11 @@ def _read_page(page, parsers: SecondaryParsers, index: int,
     if lines is None:  # text pdfium lost cannot be put back into its own: pdfplumber reads the page
         chars = parsers.plumber_read(index, _plumber_chars)
         # Where pdfplumber fails on the page, pdfium's text stands, without what it lost.
-        lines = _page_lines(chars, tables) if chars is not None else _pdfium_page_lines(page, objects, None, tables)
+        lines = page_lines(chars, tables) if chars is not None else _pdfium_page_lines(page, objects, None, tables)
     return lines, _running_off(tables, lines, height), height
 
 
-def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Table]) -> list[_Line] | None:
+def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Table]) -> list[Line] | None:
     textpage = page.get_textpage()
     try:
         # Table cells are filled character by character; lines outside tables need only a few boxes.
@@ -224,7 +182,7 @@ def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Tabl
         textpage.close()
 
 
-def _running_off(tables: list[Table], lines: list[_Line], height: float) -> list[float] | None:
+def _running_off(tables: list[Table], lines: list[Line], height: float) -> list[float] | None:
     """A table that ends the page's body (no text below it but the footer margin) may go on over
     the page: its column centres, so that the next page's part can be laid on the same columns."""
     if not tables:
@@ -234,27 +192,6 @@ def _running_off(tables: list[Table], lines: list[_Line], height: float) -> list
     if any(last.bbox[3] < line.top < body_bottom and "\t" not in line.text for line in lines):
         return None
     return last.columns
-
-
-def _wrapped_lines(bodies: list[list[_Line]]) -> set[int]:
-    """id() of the lines the layout wrapped: they run to the right edge of the text block and the
-    next line (on the next page, for a page's last line) is not indented as a new paragraph."""
-    prose = [line for body in bodies for line in body if "\t" not in line.text and line.char_width]
-    if not prose:
-        return set()
-    # The text block's edges: where most lines start and end (a stray wide line does not move them).
-    block_left = Counter(round(line.left) for line in prose).most_common(1)[0][0]
-    block_right = Counter(round(line.right) for line in prose).most_common(1)[0][0]
-    following = [line for body in bodies for line in body]
-    wrapped = set()
-    for line, after in zip(following, following[1:]):
-        if line.char_width == 0 or "\t" in line.text or "\t" in after.text:
-            continue
-        runs_to_edge = line.right >= block_right - WRAP_SLACK_CHARS * line.char_width
-        indented = after.left > block_left + INDENT_CHARS * line.char_width
-        if runs_to_edge and not indented:
-            wrapped.add(id(line))
-    return wrapped
 
 
 @dataclass
@@ -337,90 +274,6 @@ def _font_is_bold(font: Handle) -> bool:
     return any(word in name.value.lower() for word in BOLD_NAMES)
 
 
-@dataclass
-class _PageChars:
-    """A page's characters in reading order, one entry per character in each list. pdfium's text
-    is a string that ends lines with "\\r" or "\\n"; pdfplumber's is a list of character texts
-    (some longer than one character) with None where a line ends. The boxes' top and bottom edges
-    are kept in the source's own y: pdfium's runs up from the page's bottom edge (height is the
-    page's height), pdfplumber's runs down from its top edge (height is None)."""
-    text: str | list[str | None]
-    left: list[float]
-    top: list[float]
-    right: list[float]
-    bottom: list[float]
-    height: float | None
-    bold: list[bool] | None = None  # None when nothing on the page is bold
-
-    def line_spans(self) -> list[tuple[int, int]]:
-        """(start, end) of each run of characters between line breaks."""
-        text = self.text
-        if not isinstance(text, str):
-            text = "".join("\n" if ch is None else " " for ch in text)
-        return _line_spans(text)
-
-    def sample_widths(self, start: int, end: int) -> list[float]:
-        """The widths of the line's sample characters (see _line_samples): their median is the
-        line's typical character width."""
-        if isinstance(self.text, str):
-            picked = _line_samples(self.text, start, end)
-        else:
-            picked = [i for i in range(start, end) if not self.text[i].isspace()]
-        return [self.right[i] - self.left[i] for i in picked]
-
-    def from_top(self, y: float) -> float:
-        return y if self.height is None else self.height - y
-
-    def line_top(self, start: int, end: int) -> float:
-        """How far below the page's top edge the highest of these characters reaches."""
-        if self.height is None:
-            return min(self.top[start:end])
-        # height - y falls as y rises (rounding included), so this is the least height - y.
-        return self.height - max(self.top[start:end])
-
-    def line_extent(self, start: int, end: int) -> tuple[float, float]:
-        """How far below the page's top edge these characters reach, up and down."""
-        if self.height is None:
-            return min(self.top[start:end]), max(self.bottom[start:end])
-        return self.height - max(self.top[start:end]), self.height - min(self.bottom[start:end])
-
-    def append(self, ch: str | None, box: tuple[float, float, float, float], bold: bool) -> None:
-        """Add a character of pdfplumber's at the end; box is (left, top, right, bottom)."""
-        self.text.append(ch)
-        for values, value in zip((self.left, self.top, self.right, self.bottom), box):
-            values.append(value)
-        if self.bold is not None:
-            self.bold.append(bold)
-
-    def insert(self, runs: dict[int, list[tuple[str, tuple[float, float, float, float], bool]]]) -> None:
-        """Put each run of characters (text, box, bold) before its position of pdfium's text (its
-        length: at the end), all in one pass."""
-        old = [self.left, self.top, self.right, self.bottom] + ([self.bold] if self.bold is not None else [])
-        new: list[list] = [[] for _ in old]
-        text, start = [], 0
-        for at in sorted(runs):
-            text.append(self.text[start:at])
-            for values, before in zip(new, old):
-                values += before[start:at]
-            for ch, box, bold in runs[at]:
-                text.append(ch)
-                for values, value in zip(new, (*box, bold)):
-                    values.append(value)
-            start = at
-        text.append(self.text[start:])
-        for values, before in zip(new, old):
-            values += before[start:]
-        self.text = "".join(text)
-        self.left, self.top, self.right, self.bottom = new[:4]
-        if self.bold is not None:
-            self.bold = new[4]
-
-
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each run of characters between line breaks."""
-    return [match.span() for match in _LINE.finditer(text)]
-
-
 class _CharBoxes:
     """pdfium's loose character boxes: one direct call per character, into a buffer kept with a
     ready pointer to each of its slots. pdfium runs one call at a time (it is not thread-safe), so
@@ -462,8 +315,8 @@ _CHAR_BOXES = _CharBoxes()
 
 
 def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list[Table],
-                  every_box: bool) -> list[_Line] | None:
-    """The page's lines (see _page_lines) from pdfium, with any text pdfium lost recovered from the
+                  every_box: bool) -> list[Line] | None:
+    """The page's lines (see page_lines) from pdfium, with any text pdfium lost recovered from the
     content stream by lost_text; None when that cannot be done, so that the page is read with
     pdfplumber instead. lost_text None: pdfium's text as it is, nothing put back.
     Unless every_box, or text was lost, only a few boxes of each line are read (see _sampled_lines).
@@ -474,7 +327,7 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list
     undecoded = _undecoded(objects, handle, len(text)) if lost_text else []
     if not every_box and not undecoded:
         return _sampled_lines(text, handle, frame, objects, height)
-    chars = _PageChars(text, *_CHAR_BOXES.read(handle, range(len(text)), frame), height)
+    chars = PageChars(text, *_CHAR_BOXES.read(handle, range(len(text)), frame), height)
     # Which text object each character comes from: asked only where bold or lost text needs it.
     owners = []
     if objects.bold or undecoded:
@@ -483,7 +336,7 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list
         chars.bold = [owner in objects.bold for owner in owners]
     if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, lost_text, frame):
         return None
-    return _page_lines(chars, tables)
+    return page_lines(chars, tables)
 
 
 def _char_text(textpage, handle: Handle) -> str:
@@ -491,7 +344,7 @@ def _char_text(textpage, handle: Handle) -> str:
     into it is pdfium's index for that character's box. get_text_range gives that unless a character
     lies outside the BMP (a rare CJK character of a name: pdfium counts its two UTF-16 halves as two
     characters, Python decodes one) or pdfium leaves one out: then the text is read character by
-    character, the halves kept apart until the lines are made (see _whole_characters)."""
+    character, the halves kept apart until the lines are made (see whole_characters)."""
     text = textpage.get_text_range()
     count = textpage.count_chars()
     if len(text) == count:
@@ -499,35 +352,19 @@ def _char_text(textpage, handle: Handle) -> str:
     return "".join(chr(code or 0x20) for code in map(char_unicode, repeat(handle, count), range(count)))
 
 
-def _whole_characters(text: str, runs: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """The text with each pair of UTF-16 halves (see _char_text) joined into its character, and the
-    runs (start, end) in it moved to match."""
-    if not _SURROGATE.search(text):
-        return text, runs
-    joined_before, pairs = [], 0  # for each offset, how many pairs were joined before it
-    for i, ch in enumerate(text):
-        joined_before.append(pairs)
-        if "\ud800" <= ch <= "\udbff" and i + 1 < len(text) and "\udc00" <= text[i + 1] <= "\udfff":
-            pairs += 1
-    joined_before.append(pairs)
-    whole = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return whole, [(start - joined_before[start], end - joined_before[end]) for start, end in runs]
-
-
 def _sampled_lines(text: str, handle: Handle, frame: Matrix | None, objects: _PageObjects,
-                   height: float) -> list[_Line]:
+                   height: float) -> list[Line]:
     """The lines of a page without tables, each placed by the boxes of a few of its characters (see
-    _samples). Which characters are bold is asked of pdfium only for the lines a bold text object
+    samples). Which characters are bold is asked of pdfium only for the lines a bold text object
     reaches. Built here in one pass: the most common page costs no more than it must."""
     spans, wanted, measured = [], [], []
     for match in _INKED_LINE.finditer(text):
         start, end = match.span()
-        picked = _samples(text, start, end - 1)
+        picked = samples(text, start, end - 1)
         spans.append((start, end))
         measured.append((len(wanted), len(wanted) + len(picked)))
         wanted += picked
     left, top, right, bottom = _CHAR_BOXES.read(handle, wanted, frame)
-    halves = _SURROGATE.search(text) is not None  # see _char_text
     if objects.bold and objects.bold_bands is not None:
         band_bottoms, band_tops = _joined_bands(objects.bold_bands)
     lines = []
@@ -540,13 +377,12 @@ def _sampled_lines(text: str, handle: Handle, frame: Matrix | None, objects: _Pa
         if objects.bold and (objects.bold_bands is None or (
                 (k := bisect_left(band_bottoms, line_top) - 1) >= 0 and min(bottom[low:high]) < band_tops[k])):
             owners = map(char_object, repeat(handle, end - start), range(start, end))
-            bold = _bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
+            bold = bold_runs(glyphs, [owner in objects.bold for owner in owners], line_text)
         lefts, rights = left[low:high], right[low:high]
         widths = sorted(map(operator.sub, rights, lefts))
-        if halves:
-            line_text, bold = _whole_characters(line_text, bold)
-        lines.append(_Line(line_text, height - line_top, min(lefts), max(rights), widths[len(widths) // 2], bold))
-    return _reading_order(lines)
+        line_text, bold = whole_characters(line_text, bold)
+        lines.append(Line(line_text, height - line_top, min(lefts), max(rights), widths[len(widths) // 2], bold))
+    return reading_order(lines)
 
 
 def _joined_bands(bands: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
@@ -564,26 +400,6 @@ def _joined_bands(bands: list[tuple[float, float]]) -> tuple[list[float], list[f
     return bottoms, tops
 
 
-def _line_samples(text: str, start: int, end: int) -> list[int]:
-    """The sample characters (see _samples) of the line text[start:end]; none for a blank line."""
-    line = text[start:end]
-    first, last = start + len(line) - len(line.lstrip()), start + len(line.rstrip()) - 1
-    return _samples(text, first, last) if first <= last else []
-
-
-def _samples(text: str, first: int, last: int) -> list[int]:
-    """The characters of a line whose boxes stand for all of its: its first and last that are not
-    blank (they give its left and right edges) and some between them (for its height and typical
-    character width)."""
-    step = (last - first) // LINE_SAMPLES or 1
-    if _BLANK.search(text, first, last):
-        picked = [i for i in range(first, last, step) if not text[i].isspace()]
-    else:
-        picked = list(range(first, last, step))
-    picked.append(last)
-    return picked
-
-
 def _undecoded(objects: _PageObjects, textpage: Handle, count: int) -> list[Handle]:
     """The text objects pdfium found no text in (none of the text page's characters is theirs).
     Asking pdfium for an object's text scans the whole text page, so first the text object of every
@@ -598,7 +414,7 @@ def _undecoded(objects: _PageObjects, textpage: Handle, count: int) -> list[Hand
     return [obj for obj in unknown if object_text(obj, textpage, None, _NO_BUFFER) <= EMPTY_UTF16]
 
 
-def _recover_glyphs(chars: _PageChars, owners: list, objects: _PageObjects, undecoded: list,
+def _recover_glyphs(chars: PageChars, owners: list, objects: _PageObjects, undecoded: list,
                     lost_text, frame: Matrix | None) -> bool:
     """Put back the glyphs of the text objects pdfium left empty (see pdf_glyphs), each object's
     right after the last character of the text object drawn before it when they continue that
@@ -705,9 +521,9 @@ def _glyph_boxes(obj: Handle, glyphs: str, frame: Matrix | None,
     return boxes
 
 
-def _plumber_chars(plumber_page) -> _PageChars:
+def _plumber_chars(plumber_page) -> PageChars:
     """The page's characters from pdfplumber, None where a new line starts."""
-    chars = _PageChars([], [], [], [], [], None, [])
+    chars = PageChars([], [], [], [], [], None, [])
     previous = None
     for c in plumber_page.chars:
         if previous and (abs(c["top"] - previous["top"]) > (c["bottom"] - c["top"]) / 2 or c["x0"] < previous["x0"]):
@@ -718,192 +534,3 @@ def _plumber_chars(plumber_page) -> _PageChars:
     return chars
 
 
-def _page_lines(chars: _PageChars, tables: list[Table]) -> list[_Line]:
-    """The page's lines top to bottom; a table's characters go to its cells and the table takes
-    the place of its lines, one tab-separated row per line."""
-    lines: list[_Line] = []
-    table_chars: list[list[_Char]] = [[] for _ in tables]
-    for start, end in chars.line_spans():
-        if tables:
-            lines += [_make_line(chars, s, e) for s, e in _runs_outside_tables(chars, start, end, tables, table_chars)]
-        else:
-            lines.append(_make_line(chars, start, end))
-    for table, inside in zip(tables, table_chars):
-        lines.append(_Line(grid_text(_table_rows(table, inside)), table.bbox[1], table.bbox[0]))
-    return _reading_order([line for line in lines if line.text.strip()])
-
-
-def _reading_order(lines: list[_Line]) -> list[_Line]:
-    """Top to bottom; lines at the same height left to right."""
-    lines.sort(key=lambda line: (round(line.top / SAME_PLACE), line.left))
-    return lines
-
-
-def _runs_outside_tables(chars: _PageChars, start: int, end: int, tables: list[Table],
-                         table_chars: list[list[_Char]]) -> list[tuple[int, int]]:
-    """A line's characters inside a table go to that table; the runs between them stay lines."""
-    # A character is in a table when its centre is; most lines are too far above or below every
-    # table for that (a point of margin covers the rounding in finding a centre).
-    top, bottom = chars.line_extent(start, end)
-    near = [(k, t.bbox) for k, t in enumerate(tables) if t.bbox[1] - 1 <= bottom and top <= t.bbox[3] + 1]
-    if not near:
-        return [(start, end)]
-    runs, run_start = [], start
-    text, lefts, tops, rights, bottoms, height = chars.text, chars.left, chars.top, chars.right, chars.bottom, chars.height
-    previous = None  # the last character's box: (top, bottom, left, right)
-    for i in range(start, end):
-        if height is None:
-            char_top, char_bottom = tops[i], bottoms[i]
-        else:
-            char_top, char_bottom = height - tops[i], height - bottoms[i]
-        left, right = lefts[i], rights[i]
-        if previous is not None and left == right and text[i].isspace():
-            # A space pdfium made up between two text objects has no width and a place of its own
-            # (often in another cell, inside a figure there). It goes to the character before it:
-            # to its cell and line, at its centre, so that it sorts after it (and after a copy of
-            # it drawn over it for bold) and before the next character, even where the two overlap.
-            char_top, char_bottom, previous_left, previous_right = previous
-            left = right = (previous_left + previous_right) / 2
-        previous = (char_top, char_bottom, left, right)
-        x, y = (left + right) / 2, (char_top + char_bottom) / 2
-        for k, box in near:
-            if _contains(box, x, y):
-                if i > run_start:
-                    runs.append((run_start, i))
-                table_chars[k].append(_Char(text[i], char_top, char_bottom, left, right))
-                run_start = i + 1
-                break
-    if end > run_start:
-        runs.append((run_start, end))
-    return runs
-
-
-@dataclass
-class _Char:
-    ch: str
-    top: float
-    bottom: float
-    left: float
-    right: float
-
-
-def _contains(box: Box, x: float, y: float) -> bool:
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
-
-def _table_rows(table: Table, chars: list[_Char]) -> list[list[str]]:
-    """Each slot's text: the characters inside its cell's box, line by line, lines joined."""
-    # The characters in order of their centres' height, so that a cell looks only at its own rows;
-    # those of a band of rows (the cells of a row share theirs) then in order of their centres' x.
-    centres = sorted(((c.top + c.bottom) / 2, i) for i, c in enumerate(chars))
-    heights = [y for y, _ in centres]
-    bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}
-    texts: dict[Box, str] = {}
-    for box in {b for row in table.slots for b in row if b}:
-        band = bands.get((box[1], box[3]))
-        if band is None:
-            rows = centres[bisect_left(heights, box[1]):bisect_right(heights, box[3])]
-            across = sorted(((chars[i].left + chars[i].right) / 2, i) for _, i in rows)
-            band = bands[box[1], box[3]] = ([x for x, _ in across], [i for _, i in across])
-        xs, members = band
-        in_box = sorted(members[bisect_left(xs, box[0]):bisect_right(xs, box[2])])
-        texts[box] = _whole_characters(cell_text("\n".join(_text_lines([chars[i] for i in in_box]))), [])[0]
-    return [[texts.get(b, "") if b else "" for b in row] for row in table.slots]
-
-
-def _text_lines(chars: list[_Char]) -> list[str]:
-    """Characters grouped into lines by their vertical centres, each line left to right. Tops do not
-    line up: with a real font a comma's or bracket's box is a small one low in the line."""
-    lines: list[tuple[float, float, list[_Char]]] = []  # (first centre, tallest height, characters)
-    for c in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
-        centre, height = (c.top + c.bottom) / 2, c.bottom - c.top
-        if lines and centre - lines[-1][0] <= max(lines[-1][1], height) / 2:
-            first, tallest, members = lines[-1]
-            members.append(c)
-            lines[-1] = (first, max(tallest, height), members)
-        else:
-            lines.append((centre, height, [c]))
-    return ["".join(c.ch for c in sorted(members, key=lambda c: c.left)) for _, _, members in lines]
-
-
-def _make_line(chars: _PageChars, start: int, end: int) -> _Line:
-    glyphs = chars.text[start:end]
-    raw = glyphs if isinstance(glyphs, str) else "".join(glyphs)
-    text = despace_cjk(raw).strip()
-    bold = _bold_runs(glyphs, chars.bold[start:end], text) if chars.bold else []
-    text, bold = _whole_characters(text, bold)
-    widths = sorted(chars.sample_widths(start, end))
-    char_width = widths[len(widths) // 2] if widths else 0.0
-    return _Line(text, chars.line_top(start, end), min(chars.left[start:end]), max(chars.right[start:end]),
-                 char_width, bold)
-
-
-def _bold_runs(glyphs: Sequence, flags: list[bool], text: str) -> list[tuple[int, int]]:
-    """(start, end) in text of the runs of bold glyphs; text is the glyphs despaced and stripped,
-    so glyphs and text are matched in order."""
-    if not any(flags):
-        return []
-    in_text, j = [], 0
-    for ch, is_bold in zip(glyphs, flags):
-        if j < len(text) and text[j] == ch:
-            in_text.append(is_bold)
-            j += 1
-    runs, start_run = [], None
-    for k, flag in enumerate(in_text + [False]):
-        if flag and start_run is None:
-            start_run = k
-        elif not flag and start_run is not None:
-            runs.append((start_run, k))
-            start_run = None
-    return runs
-
-
-def _header_over_its_title(lines: list[_Line], height: float) -> set[tuple[int, int]]:
-    """(0, id(line)) of a line in the first page's top margin that the next lines repeat: a running
-    header carrying the report's title, over the title itself (wrapped on up to TITLE_LINES lines).
-    Furniture even in a one-page file, where nothing else shows it recurs."""
-    for j, line in enumerate(lines):
-        if line.top >= height * MARGIN_SHARE:
-            break
-        key = line.text.replace(" ", "")
-        below = ""
-        for after in lines[j + 1:j + 1 + TITLE_LINES]:
-            below += after.text.replace(" ", "")
-            if below == key and "\t" not in key:
-                return {(0, id(line))}
-    return set()
-
-
-def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[int, int]]:
-    """(page index, id(line)) of lines in a margin that recur at the same place on most pages,
-    digits ignored (- 3 -, 第 3 页 共 10 页, the report's running title)."""
-    if len(pages) < 2:
-        return set()
-    margin_lines: list[tuple[int, _Line, str]] = []
-    for index, lines in enumerate(pages):
-        margin = heights[index] * MARGIN_SHARE
-        for line in lines:
-            if "\t" not in line.text and (line.top < margin or line.top > heights[index] - margin):
-                margin_lines.append((index, line, _DIGITS.sub("#", line.text.replace(" ", ""))))
-    by_key: dict[str, list[tuple[float, int, _Line]]] = {}
-    for index, line, key in margin_lines:
-        by_key.setdefault(key, []).append((line.top, index, line))
-    needed = max(2, math.ceil(len(pages) * REPEAT_SHARE))
-    running = set()
-    for same_text in by_key.values():
-        # Top to bottom, with the pages of the lines within SAME_PLACE of each in a moving window.
-        same_text.sort(key=operator.itemgetter(0))
-        pages_near: Counter[int] = Counter()
-        low = high = 0
-        for top, index, line in same_text:
-            while high < len(same_text) and same_text[high][0] - top <= SAME_PLACE:
-                pages_near[same_text[high][1]] += 1
-                high += 1
-            while top - same_text[low][0] > SAME_PLACE:
-                pages_near[same_text[low][1]] -= 1
-                if not pages_near[same_text[low][1]]:
-                    del pages_near[same_text[low][1]]
-                low += 1
-            if len(pages_near) >= needed:
-                running.add((index, id(line)))
-    return running
