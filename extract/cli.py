@@ -20,6 +20,7 @@ from .errors import shown
 from .outfolder import OutputFolderError
 from .departments import Roster
 from . import loaders
+from .loaders import ocr
 from .inputs import collect
 from .pipeline import ReportResult, batch
 from .terminal import printable
@@ -161,6 +162,7 @@ def _seconds(value: str) -> float:
 
 
 DEFAULT_MAX_PAGES = loaders.MAX_PAGES
+DEFAULT_OCR = ocr.MODE
 
 # Bounds of the options: past them a value is a slip of the keyboard (and the system calls refuse it).
 MAX_TIMEOUT = 7 * 24 * 3600
@@ -178,7 +180,11 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
     ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
     ingest.add_argument("--timeout", type=_seconds, default=Limits.seconds, metavar="SECONDS",
-                        help="stop and report a file that takes longer (default %(default)s)")
+                        help="stop and report a file that takes longer (default %(default)s), "
+                             f"plus {Limits.ocr_page_seconds:g} s for each page it has read by OCR")
+    ingest.add_argument("--ocr", choices=ocr.MODES, default=DEFAULT_OCR,
+                        help="auto: read pages without a text layer (scans, images) by OCR; off: report "
+                             "them as needs_ocr; force: OCR every page (default %(default)s)")
     ingest.add_argument("--max-memory", type=_whole(64, MAX_MEMORY_MB), default=Limits.memory_mb, metavar="MB",
                         help="memory a worker may use for one file (default %(default)s)")
     ingest.add_argument("--max-pages", type=_whole(1, 10 ** 9), default=DEFAULT_MAX_PAGES, metavar="N",
@@ -257,13 +263,14 @@ def _command(args) -> int:
         if missing:
             print(f"jixiao: error: no such path: {', '.join(map(shown, missing))}", file=sys.stderr)
             return 2
-        cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
-        loaders.MAX_PAGES = args.max_pages  # the workers are forked after this
+        # The workers are forked after these are set (and the cache keeps each OCR setting apart).
+        loaders.MAX_PAGES, ocr.MODE = args.max_pages, args.ocr
         try:
+            cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
             return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache,
                               Limits(args.timeout, args.max_memory))
         finally:  # main() may run again in this process (the API, tests)
-            loaders.MAX_PAGES = DEFAULT_MAX_PAGES
+            loaders.MAX_PAGES, ocr.MODE = DEFAULT_MAX_PAGES, DEFAULT_OCR
     if args.command == "eval":
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems, args.floor)
     if args.command == "compare":

@@ -19,9 +19,10 @@ ERROR_TYPES = frozenset({
     "binary",            # a .txt or .md file that holds binary data
     "encrypted",         # a password is needed to open it
     "corrupt",           # not a readable file of its type (truncated, damaged, mislabelled)
-    "needs_ocr",         # a PDF of scanned pages without a text layer: its report row is kept, status failed
+    "needs_ocr",         # scanned pages left unread (--ocr off), or OCR read nothing: report row kept, status failed
     # load, the file read: something in it was worked around (the report is written, status partial)
     "repaired",          # broken bytes replaced, hidden pages read, a parser failing on a page, a library's log
+    "ocr_doubtful",      # a page read by OCR with a low mean confidence: check its figures (status partial)
     # classify
     "not_a_report",      # read, but no budget or performance document: its rows are kept, the file fails
     # extract

@@ -7,13 +7,23 @@ from decimal import Decimal
 
 
 @dataclass
+class OcrUse:
+    """Which pages were read by OCR (1-based), the mean confidence of the characters read, and the
+    pages whose own mean fell below the doubtful mark (ocr.LOW_CONFIDENCE)."""
+    pages: list[int] = field(default_factory=list)
+    confidence: float | None = None
+    doubtful_pages: list[int] = field(default_factory=list)
+
+
+@dataclass
 class LoadedFile:
     """What a loader returns: the text of each page, tables written in as tab-separated rows."""
     path: str
     file_type: str
     sha256: str
     pages: list[str]
-    needs_ocr: bool = False
+    needs_ocr: bool = False  # pages without a text layer were left unread (--ocr off)
+    ocr: OcrUse = field(default_factory=OcrUse)
     # Headings the source marks by style rather than by number, as (page index, start, level).
     styled_headings: list[tuple[int, int, int]] = field(default_factory=list)
     # Line breaks the layout made inside a paragraph, as (page index, offset of the break).
@@ -75,6 +85,7 @@ class Document:
     emphasis: list[tuple[int, int]] = field(default_factory=list)
     styled_headings: dict[int, int] = field(default_factory=dict)  # paragraph start → level
     needs_ocr: bool = False
+    ocr: OcrUse = field(default_factory=OcrUse)
     warnings: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int:

@@ -423,5 +423,6 @@ def normalize(loaded: LoadedFile) -> Document:
         emphasis=sorted(emphasis),
         styled_headings=styled_headings,
         needs_ocr=loaded.needs_ocr,
+        ocr=loaded.ocr,
         warnings=list(loaded.warnings),
     )

@@ -84,10 +84,11 @@ def process_file(path: str) -> ReportResult:
         # A run of digits too long to be a figure (a code, cells run together) gave no fact: said so.
         result.tables["errors"] += [error_row(path, "extract", "figure_skipped", f"{path}: {note}")
                                     for note in too_long_figures(doc.text)]
+        if doc.ocr.doubtful_pages:
+            result.tables["errors"].append(error_row(path, "load", "ocr_doubtful", _doubtful_message(path, doc)))
         if doc.needs_ocr:
             # The report is listed (status failed, needs_ocr true) and the file counts as failed.
-            result.error = error_row(path, "load", "needs_ocr",
-                                  f"{path}: no text layer (scanned pages), run OCR on it first")
+            result.error = error_row(path, "load", "needs_ocr", _needs_ocr_message(path, doc))
         elif result.tables["reports"][0]["status"] == "not_a_report":
             # Likewise a text that is no budget or performance document: its row and tables are kept.
             result.error = error_row(path, "classify", "not_a_report",
@@ -101,6 +102,19 @@ def process_file(path: str) -> ReportResult:
     except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch
         message = _internal_error_message(path, stage, exc)
         return ReportResult(path, error=error_row(path, stage, "internal_error", message))
+
+
+def _needs_ocr_message(path: str, doc: Document) -> str:
+    if doc.ocr.pages:
+        return f"{path}: OCR read no text on its {len(doc.ocr.pages)} page(s) (blank, or not a page of text)"
+    return f"{path}: no text layer (scanned pages) and OCR is off; read it with --ocr auto"
+
+
+def _doubtful_message(path: str, doc: Document) -> str:
+    from .loaders.ocr import LOW_CONFIDENCE
+    pages = ", ".join(map(str, doc.ocr.doubtful_pages))
+    return (f"{path}: page(s) {pages} read by OCR with a mean confidence below {LOW_CONFIDENCE:g}: "
+            "check their figures against the page")
 
 
 def _internal_error_message(path: str, stage: str, exc: BaseException) -> str:
@@ -164,7 +178,7 @@ def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
         status = "failed"
     elif not genre.of_genre(doc.text):
         status = "not_a_report"
-    elif doc.warnings or any(c["status"] == "fail" for c in checks):
+    elif doc.warnings or doc.ocr.doubtful_pages or any(c["status"] == "fail" for c in checks):
         status = "partial"
     else:
         status = "ok"
@@ -173,7 +187,9 @@ def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
         "file_type": doc.file_type, "n_pages": doc.n_pages, "n_chars": len(doc.text),
         **dataclasses.asdict(meta), "grade": grade.grade,
         "score": grade.score,
-        "status": status, "needs_ocr": doc.needs_ocr,
+        # needs_ocr: OCR was used on the file, or would have been (--ocr off).
+        "status": status, "needs_ocr": doc.needs_ocr or bool(doc.ocr.pages),
+        "ocr_pages": len(doc.ocr.pages), "ocr_confidence": doc.ocr.confidence,
         "department_key": department_key(meta.department, Region(meta.region_province, meta.region_city,
                                                                   meta.region_district)).key
         if meta.department else None,

@@ -9,6 +9,7 @@ the parent, however it ends (Ctrl-C, SIGTERM, SIGKILL, the OOM killer).
 from __future__ import annotations
 
 import ctypes
+import functools
 import multiprocessing
 import os
 import resource
@@ -19,13 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from .loaders import ocr
 from .pipeline import ReportResult, error_row, process_file, warm_up
 
 
 @dataclass(frozen=True)
 class Limits:
     seconds: float = 120.0       # per file
-    memory_mb: int = 2048        # per worker (address space)
+    # per worker (address space): a worker reading a page by OCR holds about 1.2 GB (the models, a
+    # page image at ocr.DPI and the detector's maps of it), more address space than that.
+    memory_mb: int = 4096
+    # …and this much more for each page the file has read by OCR (about 8 s a page of text on one core).
+    ocr_page_seconds: float = 60.0
 
 
 # A worker larger than this (MB) after a file retires and is replaced by a fresh one. With its models
@@ -33,6 +39,8 @@ class Limits:
 # heap fragmented, and it grew by about 0.1 MB a Word file without end, though no object stayed alive
 # and malloc_trim gave nothing back.
 RETIRE_ABOVE_MB = 280
+# What the OCR engine adds to a worker once loaded (its models and onnxruntime's buffers), measured.
+OCR_ENGINE_MB = 400
 
 # Results that are finished but wait in the parent for a slower file before them, at most this many
 # per worker: one slow file would otherwise have the parent hold every result after it (1.4 GB seen).
@@ -87,10 +95,12 @@ def _leave_parent_behind(parents_connections: list[Connection], parent_pid: int)
 
 
 def _serve(connection: Connection, parents_connections: list[Connection], parent_pid: int, memory_mb: int,
-           finish: Callable[[ReportResult], None] | None) -> None:
+           finish: Callable[[ReportResult], None] | None, ocr_pages) -> None:
     """A worker: parse the paths it is sent, one at a time, until it is sent None or has grown
-    too much; with each result (finished by `finish`) it says whether it is leaving."""
+    too much; with each result (finished by `finish`) it says whether it is leaving. It counts the
+    pages it reads by OCR in ocr_pages (shared with the parent, which gives the file time for them)."""
     _leave_parent_behind(parents_connections, parent_pid)
+    ocr.before_page = functools.partial(_count_page, ocr_pages)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
@@ -103,10 +113,15 @@ def _serve(connection: Connection, parents_connections: list[Connection], parent
         result = process_file(path)
         if finish:
             finish(result)
-        leaving = _rss_bytes() > RETIRE_ABOVE_MB * 2 ** 20
+        # The OCR models, once loaded, are part of the worker's size, not growth to retire it for.
+        leaving = _rss_bytes() > (RETIRE_ABOVE_MB + (OCR_ENGINE_MB if ocr.engine.cache_info().currsize else 0)) * 2 ** 20
         connection.send((result, leaving))
         if leaving:
             return
+
+
+def _count_page(ocr_pages) -> None:
+    ocr_pages.value += 1
 
 
 class _Worker:
@@ -114,8 +129,10 @@ class _Worker:
                  others: list[_Worker]):
         self.connection, child = context.Pipe()
         parents_connections = [self.connection, *(worker.connection for worker in others)]
+        self.ocr_pages = context.RawValue("q", 0)  # pages read by OCR, of the file it is given
         self.process = context.Process(target=_serve, daemon=True,
-                                       args=(child, parents_connections, os.getpid(), limits.memory_mb, finish))
+                                       args=(child, parents_connections, os.getpid(), limits.memory_mb, finish,
+                                             self.ocr_pages))
         # A signal before the worker has set its handlers would end it with a traceback.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
@@ -127,7 +144,12 @@ class _Worker:
 
     def give(self, index: int, path: str, seconds: float) -> None:
         self.job = (index, path, time.monotonic() + seconds)
+        self.ocr_pages.value = 0
         self.connection.send(path)
+
+    def deadline(self, limits: Limits) -> float:
+        """When the file it reads is stopped: its start's deadline, later by the pages read by OCR."""
+        return self.job[2] + self.ocr_pages.value * limits.ocr_page_seconds
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -166,12 +188,12 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
                 if worker.job is None and queue and len(done) < max_waiting:
                     worker.give(*queue.pop(), limits.seconds)
             busy = [w for w in pool if w.job]
-            soonest = min(w.job[2] for w in busy)
+            soonest = min(w.deadline(limits) for w in busy)
             ready = wait([w.connection for w in busy], timeout=max(0.0, soonest - time.monotonic()))
             for i, worker in enumerate(pool):
                 if worker.job is None:
                     continue
-                index, path, deadline = worker.job
+                index, path, _ = worker.job
                 if worker.connection in ready:
                     try:
                         done[index], leaving = worker.connection.recv()
@@ -185,9 +207,10 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
                         done[index] = ReportResult(path, error=error_row(
                             path, "ingest", "worker_died", f"{path}: the worker reading it died (exit code "
                             f"{worker.process.exitcode}); the file may need more memory than --max-memory"))
-                elif time.monotonic() >= deadline:
+                elif time.monotonic() >= worker.deadline(limits):
+                    spent = limits.seconds + worker.ocr_pages.value * limits.ocr_page_seconds
                     done[index] = ReportResult(path, error=error_row(
-                        path, "ingest", "timeout", f"{path}: stopped after {limits.seconds:g} s (--timeout)"))
+                        path, "ingest", "timeout", f"{path}: stopped after {spent:g} s (--timeout)"))
                 else:
                     continue
                 worker.stop(kill=True)

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SEED, SEED_GOLD, ingest, read_table
 from extract import loaders
-from extract.cache import Cache, default_folder, pipeline_version, user_key
+from extract.cache import Cache, default_folder, entries_folder, user_key
 from extract.pipeline import process_file
 
 SEED_SHA256 = hashlib.sha256(SEED.read_bytes()).hexdigest()
@@ -38,7 +38,7 @@ def _tables(out: Path) -> dict:
 
 
 def _entry(cache_dir: Path) -> Path:
-    return cache_dir / pipeline_version() / f"{SEED_SHA256}.json"
+    return cache_dir / entries_folder() / f"{SEED_SHA256}.json"
 
 
 def _signed(body: bytes, key: bytes | None = None) -> bytes:
@@ -237,7 +237,7 @@ def test_the_key_is_the_users_own_made_once_and_private(tmp_path, monkeypatch):
     # A --cache folder, which others may share, holds entries only: never the key.
     shared = tmp_path / "shared"
     assert ingest([SEED], tmp_path / "out", "--cache", str(shared)) == 0
-    assert sorted(p.name for p in shared.rglob("*")) == sorted([pipeline_version(), f"{SEED_SHA256}.json"])
+    assert sorted(p.name for p in shared.rglob("*")) == sorted([entries_folder(), f"{SEED_SHA256}.json"])
     assert user_key() == keys[0]
 
     # A key that is not 32 bytes (empty, say) is not used: nothing is cached, nothing fails.

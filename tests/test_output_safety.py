@@ -135,7 +135,7 @@ def test_a_read_only_parent_is_one_line(tmp_path, capsys):
     assert "cannot write there" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("contents", [[], ["bundle.zip", "photo.jpg"]])
+@pytest.mark.parametrize("contents", [[], ["bundle.zip", "logo.gif"]])
 def test_no_report_files_is_an_error_and_keeps_the_outputs(tmp_path, capsys, contents):
     out = tmp_path / "out"
     assert ingest([SEED], out) == 0

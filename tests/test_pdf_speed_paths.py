@@ -215,8 +215,8 @@ def test_the_table_finder_makes_pdfplumbers_cells(seed):
         for left, right in zip(xs, xs[1:]):
             if rng.random() < 0.85:
                 add(horizontal, y, left, right, "h")
-    ours_v = [pdf_tables._Edge(x, a, x, b, 0, b - a) for x, a, b, _ in vertical]
-    ours_h = [pdf_tables._Edge(a, y, b, y, b - a, 0) for y, a, b, _ in horizontal]
+    ours_v = [pdf_tables.Edge(x, a, x, b, 0, b - a) for x, a, b, _ in vertical]
+    ours_h = [pdf_tables.Edge(a, y, b, y, b - a, 0) for y, a, b, _ in horizontal]
     theirs_v = [{"x0": x, "x1": x, "top": a, "bottom": b, "width": 0, "height": b - a, "orientation": "v",
                  "object_type": "line_edge"} for x, a, b, _ in vertical]
     theirs_h = [{"x0": a, "x1": b, "top": y, "bottom": y, "width": b - a, "height": 0, "orientation": "h",

@@ -82,5 +82,5 @@ def load(path: str) -> LoadedFile:
 
 
 # The loaders register themselves on import.
-from . import html, pdf, text, word  # noqa: E402,F401
+from . import html, image, pdf, text, word  # noqa: E402,F401
 from .text import decode_text  # noqa: E402,F401

@@ -30,8 +30,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from ..errors import IngestError
-from ..model import LoadedFile
-from . import loader
+from ..model import LoadedFile, OcrUse
+from . import loader, ocr
 from .pdf_library_logs import LibraryLogs
 from .pdf_page_tree import every_page
 from .pdf_secondary import SecondaryParsers
@@ -48,6 +48,8 @@ from .tables import despace_cjk
 MIN_RULES = 2
 # A page with fewer characters than this carries no text layer worth reading.
 MIN_TEXT_CHARS = 10
+# A page without text but with this many paths has its text drawn as outlines: OCR reads it, as a scan.
+OUTLINED_TEXT_PATHS = 200
 BOLD_WEIGHT = 600
 BOLD_NAMES = (b"bold", b"black", b"heavy")
 FONT_NAME_BYTES = 128
@@ -101,7 +103,7 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
         pdf, data, warnings = every_page(path, data, pdf, MAX_PAGES)
         parsers = SecondaryParsers(path, data)
         try:
-            pages, heights = _read_pages(path, pdf, parsers, logs, warnings)
+            pages, heights, scans = _read_pages(path, pdf, parsers, logs, warnings)
         finally:
             parsers.close()
             pdf.close()
@@ -110,11 +112,15 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
         raise IngestError("load", "corrupt", f"{path}: PDF has no pages")
     n_chars = sum(len(line.text.strip()) for lines in pages for line in lines)
     if n_chars < MIN_TEXT_CHARS * len(pages):
-        # Scanned pages: images without a text layer. Nothing to read until someone runs OCR.
-        return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=[""] * len(pages), needs_ocr=True)
+        # Scanned pages left unread (--ocr off), or with no text OCR could find: the file fails.
+        return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=[""] * len(pages), needs_ocr=True,
+                          ocr=scans.read)
+    if scans.unread:
+        warnings.append(f"{path}: page(s) {', '.join(map(str, scans.unread))} have no text layer and were "
+                        "not read (--ocr off)")
     laid_out = document_texts(pages, heights)
     return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=laid_out.pages, bold=laid_out.bold,
-                      wrapped=laid_out.wrapped, warnings=warnings)
+                      wrapped=laid_out.wrapped, warnings=warnings, ocr=scans.read)
 
 
 def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
@@ -126,10 +132,19 @@ def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
         raise IngestError("load", "corrupt", f"{path}: not a readable PDF ({exc})") from exc
 
 
+@dataclass
+class _Scans:
+    """What OCR read (see model.OcrUse), and the pages that had no text layer but were not read."""
+    read: OcrUse = field(default_factory=OcrUse)
+    unread: list[int] = field(default_factory=list)
+
+
 def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, logs: LibraryLogs,
-                warnings: list[str]) -> tuple[list[list[Line]], list[float]]:
-    """Each page's lines and height; a page pdfium cannot load is said, and kept empty (for the numbers)."""
+                warnings: list[str]) -> tuple[list[list[Line]], list[float], _Scans]:
+    """Each page's lines and height, a page without a text layer read by OCR (as ocr.MODE says); a
+    page pdfium cannot load is said, and kept empty (for the numbers)."""
     pages, heights, not_loaded = [], [], []
+    scans, confidences = _Scans(), []
     carried: list[float] | None = None  # column centres of a table running off the previous page
     for index in range(len(pdf)):
         logs.page = index
@@ -139,14 +154,25 @@ def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, l
             lines, height = [], 0.0
         else:
             try:
-                lines, carried, height = _read_page(page, parsers, index, carried)
+                lines, carried, height, scanned = _read_page(page, parsers, index, carried)
+                if ocr.MODE == "force" or (scanned and ocr.MODE == "auto"):
+                    read = ocr.read_pdf_page(page)
+                    lines, height, carried = read.lines, read.height, None
+                    scans.read.pages.append(index + 1)
+                    if read.confidence is not None:
+                        confidences.append(read.confidence)
+                        if read.confidence < ocr.LOW_CONFIDENCE:
+                            scans.read.doubtful_pages.append(index + 1)
+                elif scanned:
+                    scans.unread.append(index + 1)
             finally:
                 page.close()
         pages.append(lines)
         heights.append(height)
     if not_loaded:
         warnings.append(f"{path}: page(s) {', '.join(map(str, not_loaded))} could not be loaded, read as empty")
-    return pages, heights
+    scans.read.confidence = sum(confidences) / len(confidences) if confidences else None
+    return pages, heights, scans
 
 
 def _loaded_page(pdf: pdfium.PdfDocument, index: int):
@@ -158,9 +184,10 @@ def _loaded_page(pdf: pdfium.PdfDocument, index: int):
 
 
 def _read_page(page, parsers: SecondaryParsers, index: int,
-               carried: list[float] | None) -> tuple[list[Line], list[float] | None, float]:
-    """The page's lines, the column centres of a table that runs off its foot (for the next page)
-    and the page's height, as it is displayed (see pdf_tables.page_frame)."""
+               carried: list[float] | None) -> tuple[list[Line], list[float] | None, float, bool]:
+    """The page's lines, the column centres of a table that runs off its foot (for the next page),
+    the page's height, as it is displayed (see pdf_tables.page_frame), and whether it is a scan: an
+    image with no text layer worth reading on it (fewer than MIN_TEXT_CHARS characters)."""
     objects = _page_objects(page)
     put_in_line_order(as_handle(page.raw), objects.text, objects.frame)
     height = objects.height
@@ -170,7 +197,9 @@ def _read_page(page, parsers: SecondaryParsers, index: int,
         chars = parsers.plumber_read(index, _plumber_chars)
         # Where pdfplumber fails on the page, pdfium's text stands, without what it lost.
         lines = page_lines(chars, tables) if chars is not None else _pdfium_page_lines(page, objects, None, tables)
-    return lines, _running_off(tables, lines, height), height
+    drawn = objects.images > 0 or objects.path_count >= OUTLINED_TEXT_PATHS
+    scanned = drawn and sum(len(line.text.strip()) for line in lines) < MIN_TEXT_CHARS
+    return lines, _running_off(tables, lines, height), height, scanned
 
 
 def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Table]) -> list[Line] | None:
@@ -210,6 +239,9 @@ class _PageObjects:
     paths: list[tuple[Handle, Matrix | None]] = field(default_factory=list)
     horizontal_rules: int = 0
     vertical_rules: int = 0
+    # How many image and path objects the page draws: a page without text that draws some is a scan.
+    images: int = 0
+    path_count: int = 0
 
     @property
     def ruled(self) -> bool:
@@ -247,6 +279,7 @@ def _page_objects(page) -> _PageObjects:
                         object_bounds(obj, *bounds)
                         found.bold_bands.append((bottom.value, top.value))
             elif kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
+                found.path_count += 1
                 if level < OBJECT_DEPTH:
                     object_bounds(obj, *bounds)
                     width, height = right.value - left.value, top.value - bottom.value
@@ -258,6 +291,8 @@ def _page_objects(page) -> _PageObjects:
                         found.horizontal_rules += 2 if height > 10 else 1
                     if height > 10:
                         found.vertical_rules += 2 if width > 10 else 1
+            elif kind == pdfium_raw.FPDF_PAGEOBJ_IMAGE:
+                found.images += 1
             elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM:
                 walk(obj, level + 1, then(matrix_of(obj), outer))
 

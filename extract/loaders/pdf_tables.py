@@ -52,7 +52,7 @@ class Table:
 
 
 @dataclass(slots=True)
-class _Edge:
+class Edge:
     """A vertical or horizontal stretch of ruling, as pdfplumber keeps one (its width and height are
     carried, not recomputed, as pdfplumber carries them)."""
     x0: float
@@ -118,6 +118,12 @@ def page_tables(paths: list[tuple[Handle, Matrix | None]], height: float,
                     vertical.append(edge)
                 elif orientation == "h" and edge.width >= SHORTEST_EDGE:
                     horizontal.append(edge)
+    return tables_from_edges(vertical, horizontal, carried)
+
+
+def tables_from_edges(vertical: list[Edge], horizontal: list[Edge], carried: list[float] | None = None) -> list[Table]:
+    """The tables that vertical and horizontal stretches of ruling make (from a PDF's paths, or the
+    lines seen on a page image), top to bottom; carried as for page_tables."""
     if len(vertical) < 2 or len(horizontal) < 2:
         return []  # a cell needs two ruling lines each way
     tables = []
@@ -173,7 +179,7 @@ def _subpaths(path: Handle, outer: Matrix | None) -> list[tuple[str, list[tuple[
     return [("".join(ops), points) for ops, points in subpaths if len(ops) > 1]
 
 
-def _path_edges(ops: str, points: list[tuple[float, float]], height: float) -> list[tuple[_Edge, str | None]]:
+def _path_edges(ops: str, points: list[tuple[float, float]], height: float) -> list[tuple[Edge, str | None]]:
     """One subpath as pdfminer shapes it (LTLine, LTRect or LTCurve) and pdfplumber cuts it into
     edges (each with its orientation: v, h or None for a slanted one), coordinates measured down
     from the top of the page."""
@@ -183,25 +189,25 @@ def _path_edges(ops: str, points: list[tuple[float, float]], height: float) -> l
         (x0, y0), (x1, y1) = points[:2]
         x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
         top, bottom = height - y1, height - y0
-        return [(_Edge(x0, top, x1, bottom, x1 - x0, y1 - y0), "h" if top == bottom else "v")]
+        return [(Edge(x0, top, x1, bottom, x1 - x0, y1 - y0), "h" if top == bottom else "v")]
     if ops in ("mlllh", "mllll") and points[0] == points[4]:
         (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = points
         if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0):
             x0, x1, y0, y1 = min(x0, x2), max(x0, x2), min(y0, y2), max(y0, y2)
             width, rect_height, top, bottom = x1 - x0, y1 - y0, height - y1, height - y0
-            return [(_Edge(x0, top, x1, top, width, 0), "h"),
-                    (_Edge(x0, top + rect_height, x1, bottom, width, 0), "h"),
-                    (_Edge(x0, top, x0, bottom, 0, rect_height), "v"),
-                    (_Edge(x1, top, x1, bottom, 0, rect_height), "v")]
+            return [(Edge(x0, top, x1, top, width, 0), "h"),
+                    (Edge(x0, top + rect_height, x1, bottom, width, 0), "h"),
+                    (Edge(x0, top, x0, bottom, 0, rect_height), "v"),
+                    (Edge(x1, top, x1, bottom, 0, rect_height), "v")]
     points = [(x, height - y) for x, y in points]
-    return [(_Edge(min(x0, x1), min(top0, top1), max(x0, x1), max(top0, top1), abs(x0 - x1), abs(top0 - top1)),
+    return [(Edge(min(x0, x1), min(top0, top1), max(x0, x1), max(top0, top1), abs(x0 - x1), abs(top0 - top1)),
              "v" if x0 == x1 else ("h" if top0 == top1 else None))
             for (x0, top0), (x1, top1) in zip(points, points[1:])]
 
 
 # pdfplumber's table finder, the same cells in less time.
 
-def _find_tables(vertical: list[_Edge], horizontal: list[_Edge]) -> list[tuple[Box, list[list[Box | None]]]]:
+def _find_tables(vertical: list[Edge], horizontal: list[Edge]) -> list[tuple[Box, list[list[Box | None]]]]:
     """The tables the edges make, top to bottom: each table's box and its rows of cells (None for
     a slot no cell starts in), as pdfplumber's Table.bbox and Table.rows."""
     vertical = _merged(vertical, "v")
@@ -221,7 +227,7 @@ def _find_tables(vertical: list[_Edge], horizontal: list[_Edge]) -> list[tuple[B
     return [(bbox, rows) for _, bbox, rows in sorted(tables)]
 
 
-def _merged(edges: list[_Edge], orientation: str) -> list[_Edge]:
+def _merged(edges: list[Edge], orientation: str) -> list[Edge]:
     """Edges snapped onto shared lines, the pieces of each line joined, short ones dropped
     (pdfplumber's merge_edges, then filter_edges)."""
     across = attrgetter("x0" if orientation == "v" else "top")  # where the edge's line is
@@ -245,7 +251,7 @@ def _merged(edges: list[_Edge], orientation: str) -> list[_Edge]:
     return [edge for edge in joined if length(edge) >= SHORTEST_JOINED]
 
 
-def _snapped(edges: list[_Edge], orientation: str) -> list[_Edge]:
+def _snapped(edges: list[Edge], orientation: str) -> list[Edge]:
     """Edges whose lines lie within SNAP of each other (chained) moved onto their average line
     (pdfplumber's snap_objects: the same sums in the same order, so the same floats)."""
     across = attrgetter("x0" if orientation == "v" else "top")
@@ -256,29 +262,29 @@ def _snapped(edges: list[_Edge], orientation: str) -> list[_Edge]:
             cluster += 1
         cluster_of[value] = cluster
 
-    def cluster_key(edge: _Edge) -> int:
+    def cluster_key(edge: Edge) -> int:
         return cluster_of[across(edge)]
     snapped = []
     for _, members in groupby(sorted(edges, key=cluster_key), key=cluster_key):
         members = list(members)
         average = sum(map(across, members)) / len(members)
         if orientation == "v":
-            snapped += [_Edge(e.x0 + (average - e.x0), e.top, e.x1 + (average - e.x0), e.bottom, e.width, e.height)
+            snapped += [Edge(e.x0 + (average - e.x0), e.top, e.x1 + (average - e.x0), e.bottom, e.width, e.height)
                         for e in members]
         else:
-            snapped += [_Edge(e.x0, e.top + (average - e.top), e.x1, e.bottom + (average - e.top), e.width, e.height)
+            snapped += [Edge(e.x0, e.top + (average - e.top), e.x1, e.bottom + (average - e.top), e.width, e.height)
                         for e in members]
     return snapped
 
 
-def _extended(edge: _Edge, orientation: str, end: float) -> _Edge:
+def _extended(edge: Edge, orientation: str, end: float) -> Edge:
     """The edge made to end further on (pdfplumber's resize_object of x1 or bottom)."""
     if orientation == "v":
-        return _Edge(edge.x0, edge.top, edge.x1, end, edge.width, edge.height + (end - edge.bottom))
-    return _Edge(edge.x0, edge.top, end, edge.bottom, end - edge.x0, edge.height)
+        return Edge(edge.x0, edge.top, edge.x1, end, edge.width, edge.height + (end - edge.bottom))
+    return Edge(edge.x0, edge.top, end, edge.bottom, end - edge.x0, edge.height)
 
 
-def _crossings(vertical: list[_Edge], horizontal: list[_Edge]) -> dict[tuple[float, float], tuple[set, set]]:
+def _crossings(vertical: list[Edge], horizontal: list[Edge]) -> dict[tuple[float, float], tuple[set, set]]:
     """Each point where a vertical and a horizontal edge cross (within CROSS), with the boxes of the
     vertical and of the horizontal edges through it (pdfplumber's edges_to_intersections)."""
     horizontal = sorted(horizontal, key=lambda h: h.top)
