@@ -11,7 +11,8 @@ def load(out_dir):
     return load_output(out_dir)
 
 
-def ingest(paths):
-    """Run the pipeline in this process over files and folders; the tables as DataFrames."""
+def ingest(paths, ocr: str = "auto"):
+    """Run the pipeline in this process over files and folders; the tables as DataFrames. `ocr`:
+    auto (scanned pages read by OCR), off or force, as `jixiao ingest --ocr`."""
     from .api import ingest as ingest_paths
-    return ingest_paths(paths)
+    return ingest_paths(paths, ocr)

@@ -75,17 +75,29 @@ def load(out_dir: str | Path) -> Dataset:
     return Dataset(**frames)
 
 
-def ingest(paths: list[str | Path] | str | Path) -> Dataset:
+def ingest(paths: list[str | Path] | str | Path, ocr: str = "auto") -> Dataset:
     """Run the pipeline over files and folders in this process and return the tables (nothing is
-    written; `jixiao ingest` writes them). Raises FileNotFoundError for a path that does not exist."""
+    written; `jixiao ingest` writes them). `ocr` as `jixiao ingest --ocr` (auto, off or force).
+    Raises FileNotFoundError for a path that does not exist, ValueError for another `ocr`."""
     from .inputs import collect
     from .departments import Roster
+    from .loaders import ocr as ocr_settings
     from .pipeline import batch, process_file
+    if ocr not in ocr_settings.MODES:
+        raise ValueError(f"ocr must be one of {', '.join(ocr_settings.MODES)}, not {ocr!r}")
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}
     roster = Roster()
     inputs = collect([str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
     rows["errors"].extend(inputs.refused + inputs.skipped)
-    for item in batch(map(process_file, inputs.files)):
+
+    def processed():
+        previous, ocr_settings.MODE = ocr_settings.MODE, ocr
+        try:
+            yield from map(process_file, inputs.files)
+        finally:
+            ocr_settings.MODE = previous
+
+    for item in batch(processed()):
         rows["errors"].extend(item.errors)
         if item.kept is None:
             continue

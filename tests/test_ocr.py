@@ -180,3 +180,15 @@ def test_thousands_separators_read_as_chinese_commas_are_put_back():
     assert fixed("基本支出868,215，470.36元") == "基本支出868,215,470.36元"
     assert fixed("2021，2022年") == "2021，2022年"  # two years, not a figure
     assert fixed("分别为3，5，7所") == "分别为3，5，7所"
+
+
+def test_the_api_takes_the_ocr_setting(tmp_path):
+    import extract
+    image = tmp_path / "report.png"
+    page_image(REPORT).save(image, dpi=(DPI, DPI))
+    data = extract.ingest([image], ocr="off")
+    assert data.reports.status.tolist() == ["failed"] and data.reports.needs_ocr.tolist() == [True]
+    assert data.errors.error_type.tolist() == ["needs_ocr"]
+    assert ocr.MODE == "auto"  # the setting was the call's alone
+    with pytest.raises(ValueError, match="auto, off, force"):
+        extract.ingest([image], ocr="on")

@@ -24,31 +24,21 @@ from .tables import cell_text, despace_cjk, grid_text
 
 # Running headers and footers live in the top and bottom margins of a page.
 MARGIN_SHARE = 0.12
-
 # …and repeat there on at least this share of the pages (and on two pages at least).
 REPEAT_SHARE = 0.5
-
 # A report's title may wrap onto this many lines.
 TITLE_LINES = 3
-
 # Lines whose tops differ by less than this (points) are at the same place.
 SAME_PLACE = 3.0
-
 # A line ending within this many characters of the text block's right edge was wrapped by the layout.
 WRAP_SLACK_CHARS = 1.5
-
 # A line starting this many characters right of the text block's left edge opens a paragraph.
 INDENT_CHARS = 1.0
-
 # Boxes read for a line outside tables: about this many of its characters (see samples).
 LINE_SAMPLES = 6
-
 _DIGITS = regex.compile(r"\d+")
-
 _LINE = re.compile(r"[^\r\n]+")
-
 _BLANK = re.compile(r"\s")
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
