@@ -192,3 +192,15 @@ def test_the_api_takes_the_ocr_setting(tmp_path):
     assert ocr.MODE == "auto"  # the setting was the call's alone
     with pytest.raises(ValueError, match="auto, off, force"):
         extract.ingest([image], ocr="on")
+
+
+def test_a_page_read_with_low_confidence_makes_the_report_partial(tmp_path, monkeypatch):
+    """Where a page's mean confidence is below the mark (here set above any page's), the report says so."""
+    monkeypatch.setattr(ocr, "LOW_CONFIDENCE", 1.01)  # the workers are forked with it
+    pdf = scanned_pdf(tmp_path / "scan.pdf", [page_image(REPORT)])
+    out = tmp_path / "out"
+    assert main(["ingest", str(pdf), "--out", str(out), "--no-cache"]) == 0
+    assert tables(out, "reports")[0]["status"] == "partial"
+    [error] = tables(out, "errors")
+    assert error["error_type"] == "ocr_doubtful" and "page(s) 1 read by OCR" in error["message"]
+    assert {12_506_000, 11_983_500} <= amounts(out)  # the facts are kept

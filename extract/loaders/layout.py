@@ -368,9 +368,11 @@ def wrapped_lines(bodies: list[list[Line]]) -> set[int]:
     prose = [line for body in bodies for line in body if "\t" not in line.text and line.char_width]
     if not prose:
         return set()
-    # The text block's edges: where most lines start and end (a stray wide line does not move them).
-    block_left = Counter(round(line.left) for line in prose).most_common(1)[0][0]
-    block_right = Counter(round(line.right) for line in prose).most_common(1)[0][0]
+    # The text block's edges: where most lines start and end (a stray wide line does not move them),
+    # within half a character: OCR's boxes of aligned lines differ by a few points.
+    half_char = sorted(line.char_width for line in prose)[len(prose) // 2] / 2
+    block_left = _most_common_place([line.left for line in prose], half_char)
+    block_right = _most_common_place([line.right for line in prose], half_char)
     following = [line for body in bodies for line in body]
     wrapped = set()
     for line, after in zip(following, following[1:]):
@@ -381,6 +383,21 @@ def wrapped_lines(bodies: list[list[Line]]) -> set[int]:
         if runs_to_edge and not indented:
             wrapped.add(id(line))
     return wrapped
+
+
+def _most_common_place(values: list[float], tolerance: float) -> float:
+    """Where most of the values lie, to the point: the most common (rounded) value of the widest
+    run of values no more than twice the tolerance apart. The lines of a text block line up exactly
+    in a text layer, within a few points in OCR's boxes."""
+    ordered = sorted(values)
+    widest, low = (0, 0), 0
+    for high, value in enumerate(ordered):
+        while value - ordered[low] > 2 * tolerance:
+            low += 1
+        if high + 1 - low > widest[1] - widest[0]:
+            widest = (low, high + 1)
+    return Counter(round(value) for value in ordered[widest[0]:widest[1]]).most_common(1)[0][0]
+
 
 @dataclass
 class DocumentTexts:
