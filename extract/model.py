@@ -8,11 +8,23 @@ from decimal import Decimal
 
 @dataclass
 class OcrUse:
-    """Which pages were read by OCR (1-based), the mean confidence of the characters read, and the
-    pages whose own mean fell below the doubtful mark (ocr.LOW_CONFIDENCE)."""
+    """Which pages were read by OCR (1-based), the mean confidence of the characters read on each
+    that had any, and the pages whose mean fell below the doubtful mark (ocr.LOW_CONFIDENCE)."""
     pages: list[int] = field(default_factory=list)
-    confidence: float | None = None
+    page_confidences: list[float] = field(default_factory=list)
     doubtful_pages: list[int] = field(default_factory=list)
+
+    def add(self, page: int, confidence: float | None, doubtful_below: float) -> None:
+        self.pages.append(page)
+        if confidence is not None:
+            self.page_confidences.append(confidence)
+            if confidence < doubtful_below:
+                self.doubtful_pages.append(page)
+
+    @property
+    def confidence(self) -> float | None:
+        """The mean over the pages that had characters; None without any."""
+        return sum(self.page_confidences) / len(self.page_confidences) if self.page_confidences else None
 
 
 @dataclass

@@ -24,7 +24,7 @@ def load_image(path: str, data: bytes, sha256: str) -> LoadedFile:
     if ocr.MODE == "off":
         return LoadedFile(path=path, file_type="image", sha256=sha256, pages=[""], needs_ocr=True)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    pages, heights, used, confidences = [], [], OcrUse(), []
+    pages, heights, used = [], [], OcrUse()
     try:
         with Image.open(io.BytesIO(data)) as image:
             for index, frame in enumerate(ImageSequence.Iterator(image)):
@@ -34,16 +34,11 @@ def load_image(path: str, data: bytes, sha256: str) -> LoadedFile:
                 read = ocr.read_image(numpy.asarray(frame.convert("RGB")), 72 / float(dpi))
                 pages.append(read.lines)
                 heights.append(read.height)
-                used.pages.append(index + 1)
-                if read.confidence is not None:
-                    confidences.append(read.confidence)
-                    if read.confidence < ocr.LOW_CONFIDENCE:
-                        used.doubtful_pages.append(index + 1)
+                used.add(index + 1, read.confidence, ocr.LOW_CONFIDENCE)
     except UnidentifiedImageError as exc:  # its text names a BytesIO, not the file
         raise IngestError("load", "corrupt", f"{path}: not a readable image") from exc
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise IngestError("load", "corrupt", f"{path}: not a readable image ({one_line(str(exc))})") from exc
-    used.confidence = sum(confidences) / len(confidences) if confidences else None
     if not any(lines for lines in pages):
         return LoadedFile(path=path, file_type="image", sha256=sha256, pages=[""] * max(1, len(pages)),
                           needs_ocr=True, ocr=used)

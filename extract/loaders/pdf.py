@@ -144,7 +144,7 @@ def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, l
     """Each page's lines and height, a page without a text layer read by OCR (as ocr.MODE says); a
     page pdfium cannot load is said, and kept empty (for the numbers)."""
     pages, heights, not_loaded = [], [], []
-    scans, confidences = _Scans(), []
+    scans = _Scans()
     carried: list[float] | None = None  # column centres of a table running off the previous page
     for index in range(len(pdf)):
         logs.page = index
@@ -158,11 +158,7 @@ def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, l
                 if ocr.MODE == "force" or (scanned and ocr.MODE == "auto"):
                     read = ocr.read_pdf_page(page)
                     lines, height, carried = read.lines, read.height, None
-                    scans.read.pages.append(index + 1)
-                    if read.confidence is not None:
-                        confidences.append(read.confidence)
-                        if read.confidence < ocr.LOW_CONFIDENCE:
-                            scans.read.doubtful_pages.append(index + 1)
+                    scans.read.add(index + 1, read.confidence, ocr.LOW_CONFIDENCE)
                 elif scanned:
                     scans.unread.append(index + 1)
             finally:
@@ -171,7 +167,6 @@ def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, l
         heights.append(height)
     if not_loaded:
         warnings.append(f"{path}: page(s) {', '.join(map(str, not_loaded))} could not be loaded, read as empty")
-    scans.read.confidence = sum(confidences) / len(confidences) if confidences else None
     return pages, heights, scans
 
 
