@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import shown
 from .loaders import worth_listing
+from .loaders.image import IMAGE_SUFFIXES
 
 
 @dataclass
@@ -52,6 +53,9 @@ def collect(paths: list[str]) -> Inputs:
                 elif not worth_listing(child):
                     kind = child.suffix.lower() or "no extension"
                     inputs.skipped.append(_row(child, "skipped", f"not a report format ({kind}), not read"))
+                elif (size := _small_image(child)) is not None:
+                    inputs.skipped.append(_row(child, "skipped", f"an image of {size[0]}×{size[1]} pixels, too small "
+                                               "to be a page of a report (a logo, an icon), not read"))
                 elif child.is_symlink() and not _inside(Path(os.path.realpath(child)), folders):
                     inputs.refused.append(_row(child, "outside_input", "a link to a file outside the input "
                                                "folders, not followed"))
@@ -64,6 +68,25 @@ def collect(paths: list[str]) -> Inputs:
         else:
             inputs.files.append(str(path))
     return inputs
+
+
+# An image in a folder whose shorter side is below this (pixels) is no page scan (an A4 page at 50 dpi is
+# 413 pixels wide): a saved web page's logos and icons are listed, not read by OCR.
+PAGE_MIN_PIXELS = 400
+
+
+def _small_image(path: Path) -> tuple[int, int] | None:
+    """The size of an image too small to be a page; None for any other file (or one Pillow cannot
+    open, which the image loader then reports)."""
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        return None
+    from PIL import Image
+    try:
+        with Image.open(path) as image:  # reads the header alone
+            width, height = image.size
+    except Exception:  # Pillow's errors for a broken file are of many kinds: the loader says which
+        return None
+    return (width, height) if min(width, height) < PAGE_MIN_PIXELS else None
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:

@@ -204,3 +204,16 @@ def test_a_page_read_with_low_confidence_makes_the_report_partial(tmp_path, monk
     [error] = tables(out, "errors")
     assert error["error_type"] == "ocr_doubtful" and "page(s) 1 read by OCR" in error["message"]
     assert {12_506_000, 11_983_500} <= amounts(out)  # the facts are kept
+
+
+def test_a_folders_logos_and_icons_are_listed_not_read(tmp_path):
+    """A saved web page brings its images along: those too small to be a page are skipped, not OCR'd."""
+    from extract.inputs import collect
+    folder = tmp_path / "page_files"
+    folder.mkdir()
+    Image.new("RGB", (180, 60), "red").save(folder / "logo.png")
+    page_image(REPORT).save(folder / "scan.jpg")
+    inputs = collect([str(tmp_path)])
+    assert [Path(p).name for p in inputs.files] == ["scan.jpg"]
+    [row] = inputs.skipped
+    assert row["error_type"] == "skipped" and "180×60 pixels, too small" in row["message"]

@@ -11,13 +11,14 @@ from ..model import LoadedFile, OcrUse
 from . import loader, ocr
 from .layout import document_texts
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 # A scan is 150–600 dpi; an image that does not say is taken to be this.
 ASSUMED_DPI = 200
 # Larger than this (pixels) is no page scan: a decompression bomb is refused before it is decoded.
 MAX_PIXELS = 120_000_000
 
 
-@loader(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+@loader(*IMAGE_SUFFIXES)
 def load_image(path: str, data: bytes, sha256: str) -> LoadedFile:
     from PIL import Image, ImageSequence, UnidentifiedImageError
     from . import MAX_PAGES
