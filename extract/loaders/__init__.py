@@ -31,9 +31,6 @@ UNREAD_FORMATS = {
     ".rtf": "RTF document, not read: save it as .docx or PDF",
     ".odt": "OpenDocument text, not read: save it as .docx or PDF",
     ".caj": "CAJ document, not read: export it as PDF",
-    ".xls": "a spreadsheet (.xls), not read: save the report as PDF or .docx",
-    ".xlsx": "a spreadsheet (.xlsx), not read: save the report as PDF or .docx",
-    ".et": "a WPS spreadsheet, not read: save the report as PDF or .docx",
 }
 
 
@@ -82,5 +79,5 @@ def load(path: str) -> LoadedFile:
 
 
 # The loaders register themselves on import.
-from . import html, image, pdf, text, word  # noqa: E402,F401
+from . import html, image, pdf, spreadsheet, text, word  # noqa: E402,F401
 from .text import decode_text  # noqa: E402,F401
