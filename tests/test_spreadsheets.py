@@ -21,7 +21,9 @@ def _form(path: Path, hidden_sheet: bool = False) -> Path:
     sheet.merge_cells("B3:F3")
     sheet.append(["年度资金总额", "年初预算数", "全年预算数", "全年执行数", "执行率", "得分"])
     sheet.append(["年度资金总额", 480, 520, 506.35, "97.38%", 9.7])
-    sheet.append(["其中：当年财政拨款", 480, 500, 486.35, "97.27%", None])
+    sheet.append(["其中：当年财政拨款", 480, 500, 486.349999, 0.97269998, None])
+    # As the sheet shows them: 486.35 and 97.27% (the cells hold what a formula left).
+    sheet["D6"].number_format, sheet["E6"].number_format = "#,##0.00", "0.00%"
     if hidden_sheet:
         other = book.create_sheet("草稿")
         other.append(["年度资金总额", 999, 999, 999])
@@ -44,7 +46,7 @@ def test_a_self_evaluation_form_in_xlsx_gives_its_budget_figures(tmp_path):
             ("expenditure_total", "executed", 5_063_500),
             ("source_general_public_budget", "executed", 4_863_500)} <= amounts
     assert not any(value == 9_990_000 for _, _, value in amounts)  # the hidden sheet is not read
-    assert "97.38" in {row["value_pct"] for row in _rows(out, "rates")}
+    assert {"97.38", "97.27"} <= {row["value_pct"] for row in _rows(out, "rates")}
     report = _rows(out, "reports")[0]
     assert report["file_type"] == "spreadsheet" and report["status"] == "partial"
     [error] = _rows(out, "errors")
@@ -62,3 +64,12 @@ def test_a_corrupt_spreadsheet_is_an_errors_row(tmp_path):
     errors = {Path(row["source_path"]).name: row["error_type"] for row in _rows(out, "errors")}
     assert errors == {"broken.xlsx": "corrupt", "broken.xls": "corrupt"}
     assert len(_rows(out, "reports")) == 1
+
+
+def test_numbers_are_written_as_their_format_shows_them():
+    from extract.loaders.spreadsheet import _formatted
+    assert _formatted(238.929999, "0.00") == "238.93"
+    assert _formatted(0.9738, "0.00%") == "97.38%"
+    assert _formatted(12.5, '0.00"万元"') == "12.50万元"
+    assert _formatted(3.14159, "[Magenta]0.0;-0.0") == "3.1"
+    assert _formatted(45_000, "yyyy-mm-dd") is None  # a date: calamine's reading stands
