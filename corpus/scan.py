@@ -33,16 +33,14 @@ SEAL_RED = (215, 35, 40)
 INK = (25, 25, 30)
 
 
-def cjk_font_file() -> str:
-    """A font file with Chinese glyphs, as fontconfig finds it; an error naming the package if none."""
+def cjk_font_file() -> str | None:
+    """A font file with Chinese glyphs, as fontconfig finds it; None where there is none."""
     try:
         listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         listed = ""
     files = sorted(line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
-    if files:
-        return files[0]
-    raise SystemExit("scan.py: no Chinese font found (install fonts-wqy-zenhei: `make corpus-scanned` does)")
+    return files[0] if files else None
 
 
 def rendered_pages(pdf_path: Path, dpi: int) -> list[Image.Image]:
@@ -145,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scan.py: no PDF with its gold in {args.source} (run `make corpus` first)", file=sys.stderr)
         return 2
     font_file = cjk_font_file()
+    if font_file is None:
+        raise SystemExit("scan.py: no Chinese font found (install fonts-wqy-zenhei: `make corpus-scanned` does)")
     for name, settings in SETS.items():
         folder = args.out / name
         folder.mkdir(parents=True, exist_ok=True)

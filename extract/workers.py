@@ -30,7 +30,7 @@ class Limits:
     # per worker (address space): a worker reading a page by OCR holds about 1.2 GB (the models, a
     # page image at ocr.DPI and the detector's maps of it), more address space than that.
     memory_mb: int = 4096
-    # …and this much more for each page the file has read by OCR (about 8 s a page of text on one core).
+    # …and this much more for each page the file has read by OCR (about 13 s a page of text on one core).
     ocr_page_seconds: float = 60.0
 
 
@@ -140,16 +140,19 @@ class _Worker:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         child.close()
-        self.job: tuple[int, str, float] | None = None  # (index, path, deadline)
+        self.job: tuple[int, str, float] | None = None  # (index, path, when it was given)
 
-    def give(self, index: int, path: str, seconds: float) -> None:
-        self.job = (index, path, time.monotonic() + seconds)
+    def give(self, index: int, path: str) -> None:
+        self.job = (index, path, time.monotonic())
         self.ocr_pages.value = 0
         self.connection.send(path)
 
+    def allowed(self, limits: Limits) -> float:
+        """The seconds its file may take: --timeout, and more for each page read by OCR so far."""
+        return limits.seconds + self.ocr_pages.value * limits.ocr_page_seconds
+
     def deadline(self, limits: Limits) -> float:
-        """When the file it reads is stopped: its start's deadline, later by the pages read by OCR."""
-        return self.job[2] + self.ocr_pages.value * limits.ocr_page_seconds
+        return self.job[2] + self.allowed(limits)
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -186,7 +189,7 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
             # every file before it has been yielded and nothing waits.
             for worker in pool:
                 if worker.job is None and queue and len(done) < max_waiting:
-                    worker.give(*queue.pop(), limits.seconds)
+                    worker.give(*queue.pop())
             busy = [w for w in pool if w.job]
             soonest = min(w.deadline(limits) for w in busy)
             ready = wait([w.connection for w in busy], timeout=max(0.0, soonest - time.monotonic()))
@@ -208,9 +211,8 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
                             path, "ingest", "worker_died", f"{path}: the worker reading it died (exit code "
                             f"{worker.process.exitcode}); the file may need more memory than --max-memory"))
                 elif time.monotonic() >= worker.deadline(limits):
-                    spent = limits.seconds + worker.ocr_pages.value * limits.ocr_page_seconds
                     done[index] = ReportResult(path, error=error_row(
-                        path, "ingest", "timeout", f"{path}: stopped after {spent:g} s (--timeout)"))
+                        path, "ingest", "timeout", f"{path}: stopped after {worker.allowed(limits):g} s (--timeout)"))
                 else:
                     continue
                 worker.stop(kill=True)

@@ -6,7 +6,7 @@ fontconfig (the Makefile installs fonts-wqy-zenhei); without one the tests that 
 from __future__ import annotations
 
 import csv
-import subprocess
+import sys
 from pathlib import Path
 
 import numpy
@@ -15,6 +15,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from extract.cli import main
 from extract.loaders import ocr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "corpus"))
+from scan import cjk_font_file  # noqa: E402  (corpus/scan.py)
 
 DPI = 200
 # A short report of our own: its figures are what the tests look for.
@@ -32,14 +35,10 @@ SECOND_PAGE = [
 
 
 def _font_file() -> str:
-    try:
-        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True).stdout
-    except OSError:
-        listed = ""
-    files = sorted(line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
-    if not files:
+    font_file = cjk_font_file()
+    if font_file is None:
         pytest.skip("no Chinese font installed (fonts-wqy-zenhei, which `make test` installs as root)")
-    return files[0]
+    return font_file
 
 
 def page_image(lines: list[str], angle: float = 0.0, seal: bool = False) -> Image.Image:

@@ -40,7 +40,7 @@ def load_image(path: str, data: bytes, sha256: str) -> LoadedFile:
         raise IngestError("load", "corrupt", f"{path}: not a readable image") from exc
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise IngestError("load", "corrupt", f"{path}: not a readable image ({one_line(str(exc))})") from exc
-    if not any(lines for lines in pages):
+    if not any(pages):
         return LoadedFile(path=path, file_type="image", sha256=sha256, pages=[""] * max(1, len(pages)),
                           needs_ocr=True, ocr=used)
     laid_out = document_texts(pages, heights)

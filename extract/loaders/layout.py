@@ -14,13 +14,16 @@ import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import regex
 
 from .pdf_tables import Box, Table
 from .tables import cell_text, despace_cjk, grid_text
+
+T = TypeVar("T")
 
 # Running headers and footers live in the top and bottom margins of a page.
 MARGIN_SHARE = 0.12
@@ -264,19 +267,27 @@ def _table_rows(table: Table, chars: list[_Char]) -> list[list[str]]:
     return [[texts.get(b, "") if b else "" for b in row] for row in table.slots]
 
 
-def _text_lines(chars: list[_Char]) -> list[str]:
-    """Characters grouped into lines by their vertical centres, each line left to right. Tops do not
-    line up: with a real font a comma's or bracket's box is a small one low in the line."""
-    lines: list[tuple[float, float, list[_Char]]] = []  # (first centre, tallest height, characters)
-    for c in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
-        centre, height = (c.top + c.bottom) / 2, c.bottom - c.top
+def bands(items: list[T], extent: Callable[[T], tuple[float, float]]) -> list[list[T]]:
+    """Things placed on a page (characters, OCR's detections) grouped into lines by their vertical
+    centres, top to bottom: one joins the line when its centre is within half the line's tallest
+    height (its own included) of the line's first centre. Tops do not line up: with a real font a
+    comma's or bracket's box is a small one low in the line. extent gives (top, bottom)."""
+    lines: list[tuple[float, float, list[T]]] = []  # (first centre, tallest height, members)
+    for item, (top, bottom) in sorted(((item, extent(item)) for item in items), key=lambda p: sum(p[1]) / 2):
+        centre, height = (top + bottom) / 2, bottom - top
         if lines and centre - lines[-1][0] <= max(lines[-1][1], height) / 2:
             first, tallest, members = lines[-1]
-            members.append(c)
+            members.append(item)
             lines[-1] = (first, max(tallest, height), members)
         else:
-            lines.append((centre, height, [c]))
-    return ["".join(c.ch for c in sorted(members, key=lambda c: c.left)) for _, _, members in lines]
+            lines.append((centre, height, [item]))
+    return [members for _, _, members in lines]
+
+
+def _text_lines(chars: list[_Char]) -> list[str]:
+    """Characters grouped into lines (see bands), each line left to right."""
+    return ["".join(c.ch for c in sorted(line, key=lambda c: c.left))
+            for line in bands(chars, lambda c: (c.top, c.bottom))]
 
 
 def _make_line(chars: PageChars, start: int, end: int) -> Line:

@@ -8,8 +8,8 @@ Before recognition the image is made what the models read best: its red channel 
 an official seal's red ink over the text fades to white while black print stays black; then turned
 straight (a page scanned a degree askew has its lines run into each other's bands otherwise).
 Ruling lines are found in the straightened image and made into tables by the same finder as a PDF's
-paths (pdf_tables); the characters, with the boxes RapidOCR gives each, go through loaders/layout like
-pdfplumber's, so that a scanned page reads as its text layer would.
+paths (pdf_tables); the characters, each with its share of its detection's box, go through
+loaders/layout like pdfplumber's, so that a scanned page reads as its text layer would.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy
 import regex
 
-from .layout import Line, PageChars, page_lines
+from .layout import Line, PageChars, bands, page_lines
 from .pdf_tables import Edge, tables_from_edges
 
 # How pages without a text layer are read: `auto` OCRs the pages that need it, `off` reads none (the
@@ -96,8 +96,7 @@ def read_image(image: numpy.ndarray, points_per_pixel: float) -> OcrPage:
             raise MemoryError(f"OCR of a {width_px}×{height_px} page image") from exc
         raise
     chars, scores = _page_chars(found or [], points_per_pixel)
-    tables = tables_from_edges(*_ruling(grey, points_per_pixel))
-    lines = page_lines(chars, tables) if chars.text else []
+    lines = page_lines(chars, tables_from_edges(*_ruling(grey, points_per_pixel))) if chars.text else []
     confidence = sum(scores) / len(scores) if scores else None
     return OcrPage(lines, height_px * points_per_pixel, confidence)
 
@@ -155,23 +154,13 @@ def _page_chars(found: list, points_per_pixel: float) -> tuple[PageChars, list[f
 
 
 def _bands(found: list) -> list[list]:
-    """The detections grouped into lines: one whose vertical centre lies within the line's band (its
-    tallest detection's half height about its first centre) joins it; each line left to right."""
+    """The detections grouped into lines as layout groups characters (see layout.bands), each line
+    left to right."""
     def extent(detection):
         ys = [y for _, y in detection[0]]
         return min(ys), max(ys)
 
-    bands: list[tuple[float, float, list]] = []  # (centre, half height, detections)
-    for detection in sorted(found, key=lambda d: sum(extent(d)) / 2):
-        top, bottom = extent(detection)
-        centre, half = (top + bottom) / 2, (bottom - top) / 2
-        if bands and abs(centre - bands[-1][0]) <= max(bands[-1][1], half):
-            first, tallest, members = bands[-1]
-            members.append(detection)
-            bands[-1] = (first, max(tallest, half), members)
-        else:
-            bands.append((centre, half, [detection]))
-    return [sorted(members, key=lambda d: min(x for x, _ in d[0])) for _, _, members in bands]
+    return [sorted(line, key=lambda d: min(x for x, _ in d[0])) for line in bands(found, extent)]
 
 
 def _grouped_digits(placed: list) -> list:
