@@ -15,16 +15,20 @@ $(STAMP): pyproject.toml
 # Debian packages, installed as root when missing (without root the tests that need them are skipped
 # with a warning): Chromium, for the review page's browser test; a Chinese font (WenQuanYi Zen Hei),
 # to render our PDFs as scans (corpus/scan.py, the OCR tests); and the GL and GLib libraries that
-# OpenCV (RapidOCR's image library) loads, where a minimal machine lacks them. The text extraction
-# never renders with the system's fonts (loaders/pdf.py), so its speed does not depend on them.
+# OpenCV (RapidOCR's image library) loads, where a minimal machine lacks them; LibreOffice without
+# its desktop parts, which reads .doc, .wps, .rtf and .odt files (loaders/office.py; Calc lets the
+# tests write .xls files). The text extraction never renders with the system's fonts (loaders/pdf.py),
+# so its speed does not depend on them.
 SYSTEM := $(VENV)/.system-packages
 $(SYSTEM): $(STAMP)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
 	$(BIN)/python -c "import cv2" 2>/dev/null || missing="$$missing libgl1 libglib2.0-0"; \
+	command -v soffice >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] \
+	  || missing="$$missing libreoffice-writer-nogui libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) \
 	  || echo "warning: could not install$$missing (root needed); the tests that need them will be skipped"; \
 	fi
 	touch $@

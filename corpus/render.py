@@ -1,6 +1,6 @@
-"""Render our text reports as PDF and Word files, the way published reports come: `make corpus`.
+"""Render our text reports as PDF, Word, web page and spreadsheet, the way published reports come: `make corpus`.
 
-Every corpus/<stem>.txt that has a <stem>.gold.json becomes <stem>.pdf, .docx and .html in the output
+Every corpus/<stem>.txt that has a <stem>.gold.json becomes <stem>.pdf, .docx, .html and .xlsx in the output
 folder (corpus/generated/ by default), with the gold copied beside them: the facts are the same.
 
 PDF (reportlab, built-in CID font STSong-Light, no font file needed): A4, a running header with the
@@ -14,10 +14,13 @@ page break before the attachment and the running title in the page header.
 
 HTML: the page a government site publishes (GB2312, a menu and a footer around the article, merged
 cells as colspan/rowspan).
+
+Spreadsheet (openpyxl): the form as a sheet, see render_xlsx.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -207,6 +210,54 @@ def _docx_table(document, rows: list[list[str]]) -> None:
         table.cell(r0, c0).merge(table.cell(r1, c1))
 
 
+def render_xlsx(source: Path, out: Path) -> None:
+    """The report as a one-sheet workbook, as a 自评表 is published: each paragraph a row (its text in
+    the first cell), each table's rows as cells with the PDF's merges, figures as numbers with the
+    number format that shows them as the text writes them (480.00 as 480 with `0.00`, 97.38% as 0.9738
+    with `0.00%`)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    _, blocks = read_blocks(source)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "自评表"
+    sheet.column_dimensions["A"].width = 40
+    for block in blocks:
+        if block.rows is None:
+            sheet.append([block.text])
+            continue
+        first = sheet.max_row + 1
+        for row in block.rows:
+            sheet.append([None] * len(row))
+            for c, text in enumerate(row):
+                value, number_format = _sheet_value(text)
+                cell = sheet.cell(sheet.max_row, c + 1, value)
+                cell.number_format = number_format
+        covered = _covered(merges(block.rows))
+        for c0, r0, c1, r1 in merges(block.rows):
+            for r, c in covered:
+                if r0 <= r <= r1 and c0 <= c <= c1:
+                    sheet.cell(first + r, c + 1).value = None
+            sheet.merge_cells(f"{get_column_letter(c0 + 1)}{first + r0}:{get_column_letter(c1 + 1)}{first + r1}")
+    book.save(out)
+
+
+_PLAIN_FIGURE = re.compile(r"-?\d+(?:\.(\d+))?")
+_PERCENT = re.compile(r"(-?\d+(?:\.(\d+))?)%")
+
+
+def _sheet_value(text: str) -> tuple[object, str]:
+    """A cell's value and number format: a plain figure or percentage as a number shown as written."""
+    if m := _PLAIN_FIGURE.fullmatch(text):
+        places = len(m.group(1) or "")
+        return float(text), ("0." + "0" * places) if places else "0"
+    if m := _PERCENT.fullmatch(text):
+        places = len(m.group(2) or "")
+        return float(m.group(1)) / 100, ("0." + "0" * places if places else "0") + "%"
+    return text, "General"
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -264,12 +315,13 @@ def render_all(out_dir: Path, only: list[Path] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for i, source in enumerate(only or sources()):
-        pdf, word, page = (out_dir / f"{source.stem}{suffix}" for suffix in (".pdf", ".docx", ".html"))
+        pdf, word, page, sheet = (out_dir / f"{source.stem}{suffix}" for suffix in (".pdf", ".docx", ".html", ".xlsx"))
         render_pdf(source, pdf, FOOTERS[i % len(FOOTERS)])
         render_docx(source, word)
         render_html(source, page)
+        render_xlsx(source, sheet)
         shutil.copyfile(source.parent / f"{source.stem}.gold.json", out_dir / f"{source.stem}.gold.json")
-        written += [pdf, word, page]
+        written += [pdf, word, page, sheet]
     return written
 
 

@@ -9,7 +9,8 @@ ERROR_TYPES = frozenset({
     "outside_input",     # a symlink pointing outside the input folders: not followed
     "not_a_file",        # a named pipe, socket or device, or a path that cannot be looked at
     # load: the file as a whole cannot be read (the file fails)
-    "unsupported_type",  # a format reports come in that is not read (.doc, .wps, .ofd …) or an unknown one
+    "unsupported_type",  # a format reports come in that is not read (.caj) or an unknown one
+    "converter_missing", # a .doc, .wps, .rtf or .odt file, and LibreOffice (which reads them) is not installed
     "too_large",         # bigger than a report can be (200 MB, text 20 MB): refused unread
     "too_many_pages",    # a PDF with more pages than --max-pages
     "unreadable",        # the file system refused to give the bytes

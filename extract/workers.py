@@ -218,8 +218,11 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
                 worker.stop(kill=True)
                 pool[i] = _Worker(context, limits, finish, pool)
             while next_out in done:
-                yield done.pop(next_out)
+                # Counted before it is handed out: a caller that stops after the last file has not
+                # stopped early, and the workers end as they should (their clean-up done).
+                result = done.pop(next_out)
                 next_out += 1
+                yield result
     finally:
         # Stopped early (Ctrl-C, SIGTERM, the reader gone): the work left is not wanted, nor a wait.
         stopped_early = next_out < len(files)

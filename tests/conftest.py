@@ -44,6 +44,18 @@ def corpus_out(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """Every corpus report with gold, rendered afresh as PDF, Word, web page and spreadsheet
+    (corpus/render.py), its gold beside it."""
+    import sys
+    sys.path.insert(0, str(CORPUS))
+    import render
+    out = tmp_path_factory.mktemp("rendered")
+    render.render_all(out)
+    return out
+
+
 def corpus_reports() -> list[tuple[Path, dict]]:
     """(report file, gold) for every report in corpus/ that has a gold file beside it."""
     pairs = []

@@ -232,16 +232,14 @@ def test_reports_in_formats_not_read_are_listed_with_what_to_do(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_bytes(SEED.read_bytes())
-    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
-    (folder / "state.ofd").write_bytes(b"PK\x03\x04" + bytes(100))
+    (folder / "thesis.caj").write_bytes(b"CAJ" + bytes(600))
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))  # a scan's format, but broken
     (folder / "logo.gif").write_bytes(b"GIF89a" + bytes(100))  # not a report: listed, not a failure
     out = tmp_path / "out"
     assert ingest([folder], out, "--no-cache") == 1
     errors = {row["source_path"].rsplit("/", 1)[-1]: (row["stage"], row["error_type"], row["message"].split(": ", 1)[1])
               for row in read_table(out, "errors")}
-    assert errors == {"old.doc": ("load", "unsupported_type", "old Word format (.doc), not read: save it as .docx or PDF"),
-                      "state.ofd": ("load", "unsupported_type", "OFD document, not read: export it as PDF"),
+    assert errors == {"thesis.caj": ("load", "unsupported_type", "CAJ document, not read: export it as PDF"),
                       "photo.jpg": ("load", "corrupt", "not a readable image"),
                       "logo.gif": ("collect", "skipped", "not a report format (.gif), not read")}
     assert [r["source_path"].rsplit("/", 1)[-1] for r in read_table(out, "reports")] == ["good.txt"]

@@ -23,14 +23,6 @@ TABLE_STEM = "105_huichuan_water_2024"
 FACT_TABLES = ("amounts", "rates", "counts")
 
 
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory):
-    """Every corpus report with gold, rendered afresh as PDF and Word."""
-    out = tmp_path_factory.mktemp("rendered")
-    render.render_all(out)
-    return out
-
-
 def _facts(path) -> dict:
     result = process_file(str(path))
     assert result.error is None, result.error

@@ -25,6 +25,11 @@ def _form(path: Path, hidden_sheet: bool = False) -> Path:
     # As the sheet shows them: 486.35 and 97.27% (the cells hold what a formula left).
     sheet["D6"].number_format, sheet["E6"].number_format = "#,##0.00", "0.00%"
     if hidden_sheet:
+        # A working row the author hid, and a hidden column of notes: neither is what the form shows.
+        sheet.append(["其中：其他资金", 999, 999, 999])
+        sheet.row_dimensions[7].hidden = True
+        sheet["G5"] = "草稿备注 888"
+        sheet.column_dimensions["G"].hidden = True
         other = book.create_sheet("草稿")
         other.append(["年度资金总额", 999, 999, 999])
         other.sheet_state = "hidden"
@@ -45,12 +50,15 @@ def test_a_self_evaluation_form_in_xlsx_gives_its_budget_figures(tmp_path):
     assert {("budget_initial", "budget_initial", 4_800_000), ("budget_total", "budget_adjusted", 5_200_000),
             ("expenditure_total", "executed", 5_063_500),
             ("source_general_public_budget", "executed", 4_863_500)} <= amounts
-    assert not any(value == 9_990_000 for _, _, value in amounts)  # the hidden sheet is not read
+    assert not any(value == 9_990_000 for _, _, value in amounts)  # the hidden sheet and row are not read
     assert {"97.38", "97.27"} <= {row["value_pct"] for row in _rows(out, "rates")}
     report = _rows(out, "reports")[0]
-    assert report["file_type"] == "spreadsheet" and report["status"] == "partial"
+    assert report["file_type"] == "xlsx" and report["status"] == "partial"
     [error] = _rows(out, "errors")
-    assert error["error_type"] == "repaired" and "hidden sheet(s) 草稿 not read" in error["message"]
+    assert error["error_type"] == "repaired"
+    assert error["message"].endswith("hidden sheet(s) 草稿; 1 row, 1 column of sheet 自评表 not read")
+    text = (out / "text" / f"{report['report_id']}.txt").read_text(encoding="utf-8")
+    assert "其他资金" not in text and "888" not in text and "486.35" in text
 
 
 def test_a_corrupt_spreadsheet_is_an_errors_row(tmp_path):

@@ -25,11 +25,7 @@ def loader(*suffixes: str):
 # Formats reports are also published in that are not read: a folder's files in these are listed in
 # `errors` with what to do about them, rather than passed over without a word (other files are).
 UNREAD_FORMATS = {
-    ".doc": "old Word format (.doc), not read: save it as .docx or PDF",
-    ".wps": "WPS document, not read: save it as .docx or PDF",
     ".ofd": "OFD document, not read: export it as PDF",
-    ".rtf": "RTF document, not read: save it as .docx or PDF",
-    ".odt": "OpenDocument text, not read: save it as .docx or PDF",
     ".caj": "CAJ document, not read: export it as PDF",
 }
 
@@ -79,5 +75,5 @@ def load(path: str) -> LoadedFile:
 
 
 # The loaders register themselves on import.
-from . import html, image, pdf, spreadsheet, text, word  # noqa: E402,F401
+from . import html, image, office, pdf, spreadsheet, text, word  # noqa: E402,F401
 from .text import decode_text  # noqa: E402,F401

@@ -3,24 +3,28 @@ python-calamine (one reader for every format, formulas by their cached values): 
 page, every row a tab-separated line, a merged cell's text repeated over its span, as the other loaders
 write tables, so that the form reader and the extractors see the rows they see from a PDF.
 
-Numbers are written as the sheet shows them: in an .xlsx or .xlsm file by the cell's number format
-(read with openpyxl: `0.00` gives 238.93 for 238.929999, `0.00%` gives 97.38% for 0.9738); elsewhere,
-and for General cells, whole numbers without a decimal point and others to ten significant digits.
-Dates as YYYY-MM-DD. Hidden sheets are skipped and said in a warning.
+Numbers are written as the sheet shows them: in .xlsx, .xlsm and .xls files by the cell's number format
+(read with openpyxl, or xlrd for .xls: `0.00` gives 238.93 for 238.929999, `0.00%` gives 97.38% for
+0.9738); elsewhere (.ods), and for General cells, whole numbers without a decimal point and others to
+ten significant digits. Dates as YYYY-MM-DD. Hidden sheets are skipped, and hidden rows and columns
+where those libraries tell them (not in .ods): said in a warning.
 """
 from __future__ import annotations
 
 import datetime
 import io
 import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import IngestError, one_line
 from ..model import LoadedFile
 from . import loader
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
-# The formats openpyxl reads the cells' number formats of.
+# The formats openpyxl reads the cells' number formats and hidden rows of (xlrd: Excel 97–2003's).
 OOXML_SUFFIXES = (".xlsx", ".xlsm")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an Excel 97–2003 workbook
 # The places after the point in a number format's first section (0.00, #,##0.0_ , 0.00%).
 _DECIMALS = re.compile(r"\.(0+)")
 _DATE_OR_TEXT = re.compile(r"[ymdhs@]", re.IGNORECASE)
@@ -36,8 +40,8 @@ def load_spreadsheet(path: str, data: bytes, sha256: str) -> LoadedFile:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine's errors are of its own kinds: a broken or mislabelled file
         raise IngestError("load", "corrupt", f"{path}: not a readable spreadsheet ({one_line(str(exc))})") from exc
-    pages, hidden = [], []
-    formats = _number_formats(data) if path.lower().endswith(OOXML_SUFFIXES) else {}
+    pages, hidden, notes = [], [], []
+    details = _sheet_details(data, path)
     try:
         for meta in book.sheets_metadata:
             if meta.visible != SheetVisibleEnum.Visible:
@@ -45,40 +49,90 @@ def load_spreadsheet(path: str, data: bytes, sha256: str) -> LoadedFile:
                 continue
             if meta.typ != SheetTypeEnum.WorkSheet:  # a chart sheet holds no cells
                 continue
-            sheet = book.get_sheet_by_name(meta.name)
-            pages.append(_sheet_text(sheet, formats.get(meta.name, {})))
+            text, left_out = _sheet_text(book.get_sheet_by_name(meta.name), details.get(meta.name, _SheetDetails()))
+            pages.append(text)
+            if left_out:
+                notes.append(f"{left_out} of sheet {meta.name}")
     except Exception as exc:
         raise IngestError("load", "corrupt", f"{path}: a sheet cannot be read ({one_line(str(exc))})") from exc
-    warnings = [f"{path}: hidden sheet(s) {', '.join(hidden)} not read"] if hidden else []
+    if hidden:
+        notes.insert(0, f"sheet(s) {', '.join(hidden)}")
+    warnings = [f"{path}: hidden {'; '.join(notes)} not read"] if notes else []
     if not any(page.strip() for page in pages):
         raise IngestError("load", "empty", f"{path}: no visible sheet holds any text")
-    return LoadedFile(path=path, file_type="spreadsheet", sha256=sha256, pages=pages, warnings=warnings)
+    return LoadedFile(path=path, file_type=Path(path).suffix.lower()[1:], sha256=sha256, pages=pages, warnings=warnings)
 
 
-def _number_formats(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Each sheet's numeric cells that have a number format of their own: (row, column) from 0 → the
-    value as that format shows it. Nothing where openpyxl cannot read the file (calamine then does)."""
-    import openpyxl
-    shown: dict[str, dict[tuple[int, int], str]] = {}
+@dataclass
+class _SheetDetails:
+    """What openpyxl tells of an .xlsx sheet beyond its values: (row, column) from 0 → the value as
+    its number format shows it, for numeric cells with a format of their own; hidden rows and columns."""
+    shown: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+
+
+def _sheet_details(data: bytes, path: str) -> dict[str, _SheetDetails]:
+    """Each sheet's details by name: from openpyxl for .xlsx and .xlsm, from xlrd for an Excel 97–2003
+    workbook (.xls, and an .et that WPS saved in that format); nothing for others, or where that
+    library cannot read the file (calamine then reads it, or reports it broken)."""
+    if path.lower().endswith(OOXML_SUFFIXES):
+        return _ooxml_details(data)
+    if data.startswith(_OLE_MAGIC):
+        return _xls_details(data)
+    return {}
+
+
+def _xls_details(data: bytes) -> dict[str, _SheetDetails]:
+    import xlrd
+    details: dict[str, _SheetDetails] = {}
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            found = details.setdefault(sheet.name, _SheetDetails())
+            found.hidden_rows = {r for r, info in sheet.rowinfo_map.items() if info.hidden}
+            found.hidden_columns = {c for c, info in sheet.colinfo_map.items() if info.hidden}
+            for r in range(sheet.nrows):
+                for c, cell in enumerate(sheet.row(r)):
+                    if cell.ctype != xlrd.XL_CELL_NUMBER:
+                        continue
+                    fmt = book.format_map[book.xf_list[cell.xf_index].format_key].format_str
+                    text = _formatted(cell.value, fmt) if fmt != "General" else None
+                    if text is not None:
+                        found.shown[r, c] = text
+            book.unload_sheet(index)
+    except Exception:  # xlrd's errors are of many kinds; calamine reports a broken file
+        return {}
+    return details
+
+
+def _ooxml_details(data: bytes) -> dict[str, _SheetDetails]:
+    import openpyxl
+    details: dict[str, _SheetDetails] = {}
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl's errors are of many kinds; calamine reports a broken file
-        return shown
+        return details
     try:
         for sheet in book.worksheets:
-            cells = shown.setdefault(sheet.title, {})
+            found = details.setdefault(sheet.title, _SheetDetails())
+            found.hidden_rows = {r - 1 for r, row in sheet.row_dimensions.items() if row.hidden}
+            for column in sheet.column_dimensions.values():
+                if column.hidden and column.min:
+                    found.hidden_columns.update(range(column.min - 1, (column.max or column.min)))
             for row in sheet.iter_rows():
                 for cell in row:
-                    value, fmt = getattr(cell, "value", None), getattr(cell, "number_format", "General")
+                    value, fmt = cell.value, cell.number_format
                     if isinstance(value, (int, float)) and not isinstance(value, bool) and fmt != "General":
                         text = _formatted(float(value), fmt)
                         if text is not None:
-                            cells[cell.row - 1, cell.column - 1] = text
+                            found.shown[cell.row - 1, cell.column - 1] = text
     except Exception:
         return {}
     finally:
         book.close()
-    return shown
+    return details
 
 
 def _formatted(value: float, fmt: str) -> str | None:
@@ -97,8 +151,10 @@ def _formatted(value: float, fmt: str) -> str | None:
     return f"{value:.{decimals}f}{unit}"
 
 
-def _sheet_text(sheet, formatted: dict[tuple[int, int], str]) -> str:
-    rows = [[formatted.get((r, c)) or _shown(value) for c, value in enumerate(row)]
+def _sheet_text(sheet, details: _SheetDetails) -> tuple[str, str]:
+    """The sheet's rows as lines, hidden rows and columns left out; and what was left out that held
+    text ("2 rows, 1 column"), or ""."""
+    rows = [[details.shown.get((r, c)) or _shown(value) for c, value in enumerate(row)]
             for r, row in enumerate(sheet.to_python(skip_empty_area=False))]
     for merged in sheet.merged_cell_ranges or []:
         (top, left), (bottom, right) = merged
@@ -108,14 +164,19 @@ def _sheet_text(sheet, formatted: dict[tuple[int, int], str]) -> str:
         for r in range(top, min(bottom, len(rows) - 1) + 1):
             for c in range(left, min(right, len(rows[r]) - 1) + 1):
                 rows[r][c] = text
+    rows_out = sum(1 for r in details.hidden_rows if r < len(rows) and any(rows[r]))
+    columns_out = sum(1 for c in details.hidden_columns if any(c < len(row) and row[c] for row in rows))
     lines = []
-    for row in rows:
-        cells = [cell.replace("\t", " ").replace("\n", "") for cell in row]
+    for r, row in enumerate(rows):
+        if r in details.hidden_rows:
+            continue
+        cells = [cell.replace("\t", " ").replace("\n", "") for c, cell in enumerate(row) if c not in details.hidden_columns]
         while cells and not cells[-1]:
             cells.pop()
         if any(cells):
             lines.append("\t".join(cells))
-    return "\n".join(lines)
+    left_out = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in ((rows_out, "row"), (columns_out, "column")) if n]
+    return "\n".join(lines), ", ".join(left_out)
 
 
 def _shown(value) -> str:
