@@ -67,6 +67,20 @@ def test_corpus_reports_converted_by_libreoffice_give_their_gold_facts(converted
     _assert_matches_gold(sorted(converted.glob(f"*{suffix}")))
 
 
+@needs_libreoffice
+def test_a_wps_spreadsheet_in_either_excel_format_gives_the_same_facts(converted, rendered, tmp_path):
+    for source in (converted / "105_huichuan_water_2024.xls", rendered / "105_huichuan_water_2024.xlsx"):
+        et = tmp_path / f"{source.suffix[1:]}.et"
+        et.write_bytes(source.read_bytes())
+        result, reference = process_file(str(et)), process_file(str(source))
+        assert result.tables["reports"][0]["file_type"] == "et"
+        for table in ("amounts", "rates", "indicators"):
+            keys = [tuple(row.get(k) for k in ("label", "role", "value_yuan", "value_pct", "actual")) for row in result.tables[table]]
+            assert keys == [tuple(row.get(k) for k in ("label", "role", "value_yuan", "value_pct", "actual"))
+                            for row in reference.tables[table]]
+        assert "97.38" in {str(row["value_pct"]) for row in result.tables["rates"]}
+
+
 def test_the_xlsx_form_keeps_merged_indicator_cells_and_formatted_figures(rendered):
     import openpyxl
     sheet = openpyxl.load_workbook(rendered / "105_huichuan_water_2024.xlsx").active

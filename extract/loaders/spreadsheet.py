@@ -3,7 +3,8 @@ python-calamine (one reader for every format, formulas by their cached values): 
 page, every row a tab-separated line, a merged cell's text repeated over its span, as the other loaders
 write tables, so that the form reader and the extractors see the rows they see from a PDF.
 
-Numbers are written as the sheet shows them: in .xlsx, .xlsm and .xls files by the cell's number format
+Numbers are written as the sheet shows them: in .xlsx, .xlsm, .xls and .et files (WPS writes an .et in
+either Excel format) by the cell's number format
 (read with openpyxl, or xlrd for .xls: `0.00` gives 238.93 for 238.929999, `0.00%` gives 97.38% for
 0.9738); elsewhere (.ods), and for General cells, whole numbers without a decimal point and others to
 ten significant digits. Dates as YYYY-MM-DD. Hidden sheets are skipped, and hidden rows and columns
@@ -22,9 +23,10 @@ from ..model import LoadedFile
 from . import loader
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
-# The formats openpyxl reads the cells' number formats and hidden rows of (xlrd: Excel 97–2003's).
-OOXML_SUFFIXES = (".xlsx", ".xlsm")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an Excel 97–2003 workbook
+# How the workbooks whose number formats and hidden rows are read start: Excel 2007's (a zip, read by
+# openpyxl; an .ods is a zip too) and Excel 97–2003's (read by xlrd), whatever the file's name says.
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # The places after the point in a number format's first section (0.00, #,##0.0_ , 0.00%).
 _DECIMALS = re.compile(r"\.(0+)")
 _DATE_OR_TEXT = re.compile(r"[ymdhs@]", re.IGNORECASE)
@@ -73,10 +75,10 @@ class _SheetDetails:
 
 
 def _sheet_details(data: bytes, path: str) -> dict[str, _SheetDetails]:
-    """Each sheet's details by name: from openpyxl for .xlsx and .xlsm, from xlrd for an Excel 97–2003
-    workbook (.xls, and an .et that WPS saved in that format); nothing for others, or where that
-    library cannot read the file (calamine then reads it, or reports it broken)."""
-    if path.lower().endswith(OOXML_SUFFIXES):
+    """Each sheet's details by name: from openpyxl for an Excel 2007 workbook (.xlsx, .xlsm, and an .et
+    that WPS saved so), from xlrd for an Excel 97–2003 one (.xls, .et); nothing for others (.ods), or
+    where that library cannot read the file (calamine then reads it, or reports it broken)."""
+    if data.startswith(_ZIP_MAGIC) and not path.lower().endswith(".ods"):
         return _ooxml_details(data)
     if data.startswith(_OLE_MAGIC):
         return _xls_details(data)
