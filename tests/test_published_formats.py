@@ -1,5 +1,5 @@
 """Formats reports are published in besides PDF, Word and web pages (issue 22): our corpus reports as
-.xlsx forms (corpus/render.py), and as .xls, .doc and .odt made from those by LibreOffice, each give
+.xlsx forms (corpus/render.py), and as .xls, .doc, .odt and .rtf made from those by LibreOffice, each give
 the facts of their gold; a broken file of each kind is an `errors` row; without LibreOffice a .doc is
 a clear `converter_missing` row and everything else is read."""
 from __future__ import annotations
@@ -31,12 +31,15 @@ def _convert(files: list[Path], target: str, out: Path, profile: Path) -> None:
 
 @pytest.fixture(scope="session")
 def converted(rendered, tmp_path_factory) -> Path:
-    """The rendered reports as .xls (from .xlsx), .doc and .odt (from .docx), with their gold."""
+    """The rendered reports as .xls (from .xlsx), .doc, .odt and .rtf (from .docx), with their gold, and
+    as .wps: the binary Word format WPS Writer saves its documents in."""
     out = tmp_path_factory.mktemp("converted")
     profile = tmp_path_factory.mktemp("libreoffice-profile")
     _convert(sorted(rendered.glob("*.xlsx")), "xls", out, profile)
-    for target in ("doc", "odt"):
+    for target in ("doc", "odt", "rtf"):
         _convert(sorted(rendered.glob("*.docx")), target, out, profile)
+    for doc in out.glob("*.doc"):
+        doc.with_suffix(".wps").write_bytes(doc.read_bytes())
     for gold in rendered.glob("*.gold.json"):
         (out / gold.name).write_bytes(gold.read_bytes())
     return out
@@ -62,7 +65,7 @@ def test_corpus_reports_as_xlsx_forms_give_their_gold_facts(rendered):
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("suffix", [".xls", ".doc", ".odt"])
+@pytest.mark.parametrize("suffix", [".xls", ".doc", ".odt", ".rtf", ".wps"])
 def test_corpus_reports_converted_by_libreoffice_give_their_gold_facts(converted, suffix):
     _assert_matches_gold(sorted(converted.glob(f"*{suffix}")))
 
