@@ -56,6 +56,23 @@ def rendered(tmp_path_factory):
     return out
 
 
+def fact_keys(result, table: str) -> list[tuple]:
+    """A result's rows of a table by the fields that say what they are (not where): to compare the
+    same report read from two formats."""
+    fields = {
+        "sections": ("level", "number", "title", "parent_id"),
+        "amounts": ("label", "role", "value_yuan"),
+        "rates": ("label", "role", "value_pct"),
+        "counts": ("subject", "value", "unit", "approx"),
+        "tasks": ("task_no", "name", "goal", "result"),
+        "findings": ("kind", "seq", "text"),
+        "indicators": ("table_no", "row_no", "level1", "level2", "level3", "target", "actual", "weight", "score", "note"),
+        "checks": ("check", "status", "observed"),
+    }[table]
+    # A layout space where the PDF wrapped a line ("0.6 万亩" at a line end) is not kept: compare without.
+    return [tuple(str(row[f]).replace(" ", "") for f in fields) for row in result.tables.get(table, [])]
+
+
 def corpus_reports() -> list[tuple[Path, dict]]:
     """(report file, gold) for every report in corpus/ that has a gold file beside it."""
     pairs = []

@@ -25,7 +25,6 @@ def loader(*suffixes: str):
 # Formats reports are also published in that are not read: a folder's files in these are listed in
 # `errors` with what to do about them, rather than passed over without a word (other files are).
 UNREAD_FORMATS = {
-    ".ofd": "OFD document, not read: export it as PDF",
     ".caj": "CAJ document, not read: export it as PDF",
 }
 
@@ -75,5 +74,5 @@ def load(path: str) -> LoadedFile:
 
 
 # The loaders register themselves on import.
-from . import html, image, office, pdf, spreadsheet, text, word  # noqa: E402,F401
+from . import html, image, ofd, office, pdf, spreadsheet, text, word  # noqa: E402,F401
 from .text import decode_text  # noqa: E402,F401

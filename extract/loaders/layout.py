@@ -189,6 +189,18 @@ def page_lines(chars: PageChars, tables: list[Table]) -> list[Line]:
     return reading_order([line for line in lines if line.text.strip()])
 
 
+def running_off(tables: list[Table], lines: list[Line], height: float) -> list[float] | None:
+    """A table that ends the page's body (no text below it but the footer margin) may go on over
+    the page: its column centres, so that the next page's part can be laid on the same columns."""
+    if not tables:
+        return None
+    last = max(tables, key=lambda t: t.bbox[3])
+    body_bottom = height * (1 - MARGIN_SHARE)
+    if any(last.bbox[3] < line.top < body_bottom and "\t" not in line.text for line in lines):
+        return None
+    return last.columns
+
+
 def reading_order(lines: list[Line]) -> list[Line]:
     """Top to bottom; lines at the same height left to right."""
     lines.sort(key=lambda line: (round(line.top / SAME_PLACE), line.left))

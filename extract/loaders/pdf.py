@@ -35,7 +35,7 @@ from . import loader, ocr
 from .pdf_library_logs import LibraryLogs
 from .pdf_page_tree import every_page
 from .pdf_secondary import SecondaryParsers
-from .layout import MARGIN_SHARE, Line, PageChars, bold_runs, document_texts, page_lines, reading_order, samples, \
+from .layout import Line, PageChars, bold_runs, document_texts, page_lines, reading_order, running_off, samples, \
     whole_characters
 from .pdf_tables import SHORTEST_EDGE, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdf_text_order import put_in_line_order
@@ -194,7 +194,7 @@ def _read_page(page, parsers: SecondaryParsers, index: int,
         lines = page_lines(chars, tables) if chars is not None else _pdfium_page_lines(page, objects, None, tables)
     drawn = objects.images > 0 or objects.path_count >= OUTLINED_TEXT_PATHS
     scanned = drawn and sum(len(line.text.strip()) for line in lines) < MIN_TEXT_CHARS
-    return lines, _running_off(tables, lines, height), height, scanned
+    return lines, running_off(tables, lines, height), height, scanned
 
 
 def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Table]) -> list[Line] | None:
@@ -204,18 +204,6 @@ def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Tabl
         return _pdfium_lines(page, textpage, objects, lost_text, tables, every_box=bool(tables))
     finally:
         textpage.close()
-
-
-def _running_off(tables: list[Table], lines: list[Line], height: float) -> list[float] | None:
-    """A table that ends the page's body (no text below it but the footer margin) may go on over
-    the page: its column centres, so that the next page's part can be laid on the same columns."""
-    if not tables:
-        return None
-    last = max(tables, key=lambda t: t.bbox[3])
-    body_bottom = height * (1 - MARGIN_SHARE)
-    if any(last.bbox[3] < line.top < body_bottom and "\t" not in line.text for line in lines):
-        return None
-    return last.columns
 
 
 @dataclass
