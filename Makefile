@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup corpus corpus-large corpus-scanned bench bench-hostile bench-ocr bench-realdocs clean
+.PHONY: run test setup corpus corpus-large corpus-scanned bench bench-hostile bench-ocr bench-formats bench-realdocs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,10 +62,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(LARGE)
 	$(MAKE) bench-hostile
 	$(MAKE) bench-ocr
+	$(MAKE) bench-formats
 
 # Scanned reports (issue 21): accuracy against the gold of their text, and OCR pages/s per core.
 bench-ocr: corpus-scanned
 	$(BIN)/python benchmarks/ocr.py
+
+# Spreadsheets, .doc/.odt through LibreOffice and OFD (issue 22): files and pages per second of one worker.
+bench-formats: $(SYSTEM)
+	$(BIN)/python benchmarks/formats.py
 
 # Hostile inputs (issue 20) at ×1 and ×10 their size: time linear in the input (tables printed; the
 # measured ones are kept in docs/benchmarks.md). Part of `make bench`.
