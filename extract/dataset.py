@@ -49,6 +49,7 @@ TABLES: dict[str, list[Column]] = {
         _col("region_province", S), _col("region_city", S), _col("region_district", S), _col("year", I),
         _col("report_type", S), _col("grade", S), _col("score", N, 4), _col("status", S), _col("needs_ocr", B),
         _col("project", S), _col("department_key", S), _col("ocr_pages", I), _col("ocr_confidence", N, 4),
+        _col("grade_level", S),
     ],
     "sections": [
         _col("report_id", S), _col("section_id", I), _col("parent_id", I), _col("level", I),

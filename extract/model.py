@@ -229,3 +229,4 @@ class ReportMeta:
 class Grade:
     grade: str | None = None
     score: Decimal | None = None
+    level: str | None = None  # 优, 良, 中 or 差: the grade on the common scale (rules/grades.yaml)

@@ -185,7 +185,7 @@ def _report_row(ctx: extractors.Context, checks: list[dict]) -> dict:
     return {
         "report_id": doc.report_id, "source_path": shown(doc.source_path), "source_sha256": doc.sha256,
         "file_type": doc.file_type, "n_pages": doc.n_pages, "n_chars": len(doc.text),
-        **dataclasses.asdict(meta), "grade": grade.grade,
+        **dataclasses.asdict(meta), "grade": grade.grade, "grade_level": grade.level,
         "score": grade.score,
         # needs_ocr: OCR was used on the file, or would have been (--ocr off).
         "status": status, "needs_ocr": doc.needs_ocr or bool(doc.ocr.pages),

@@ -228,15 +228,17 @@ def test_component_figures_are_not_totals(tmp_path):
     assert [r["role"] for r in t["rates"]] == ["other"]
 
 
-@pytest.mark.parametrize("sentence,grade,score", [
-    ("经综合评价，自评得分 95.5 分，自评等级为优秀。", "优秀", "95.5"),
-    ("本项目自评得分 88 分，等级为良好。", "良好", "88"),
-    ("部门整体支出绩效自评结论为“良”。", "良", None),
-    ("在自评中发现部分指标设置不够细化。", None, None),
+@pytest.mark.parametrize("sentence,grade,score,level", [
+    ("经综合评价，自评得分 95.5 分，自评等级为优秀。", "优秀", "95.5", "优"),
+    ("本项目自评得分 88 分，等级为良好。", "良好", "88", "良"),
+    ("部门整体支出绩效自评结论为“良”。", "良", None, "良"),
+    ("项目绩效自评等级为合格。", "合格", None, "中"),
+    ("经评价，本项目评定为“较差”等级。", "较差", None, "差"),
+    ("在自评中发现部分指标设置不够细化。", None, None, None),
 ])
-def test_grade_and_score(tmp_path, sentence, grade, score):
+def test_grade_and_score(tmp_path, sentence, grade, score, level):
     (report,) = run(tmp_path, sentence + "\n")["reports"]
-    assert report["grade"] == grade
+    assert report["grade"] == grade and report["grade_level"] == level
     assert report["score"] == (Decimal(score) if score else None)
 
 
