@@ -39,8 +39,10 @@ def _col(name: str, kind: str, scale: int = 2) -> Column:
     return Column(name, kind, scale)
 
 
+# x0, top, x1, bottom: the box of raw on its page, for facts read from a PDF (see boxes).
 _PROVENANCE = [_col("raw", S), _col("section_path", S), _col("page", I), _col("char_start", I),
-               _col("char_end", I), _col("evidence", S)]
+               _col("char_end", I), _col("evidence", S), _col("x0", N), _col("top", N), _col("x1", N),
+               _col("bottom", N)]
 
 TABLES: dict[str, list[Column]] = {
     "reports": [

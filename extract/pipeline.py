@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import extractors, genre
+from .boxes import add_boxes
 from .dataset import fit_numbers
 from .departments import department_key
 from .errors import ERROR_TYPES, IngestError, one_line, shown
@@ -76,6 +77,8 @@ def process_file(path: str) -> ReportResult:
             ctx.results[extractor.name] = extractor.func(ctx)
         stage = "dataset"
         result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
+        stage = "boxes"
+        add_boxes(path, doc, result.tables)
         # What had to be repaired is said in `errors` too; the report is written, status partial.
         result.tables["errors"] = [error_row(path, "load", "repaired", warning) for warning in doc.warnings]
         # A figure with more digits than its column holds is rounded (or left empty), and said so.

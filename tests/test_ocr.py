@@ -131,6 +131,8 @@ def test_a_mixed_pdf_ocrs_only_its_scanned_page(tmp_path):
     assert {12_506_000, 11_983_500} <= found  # page 1, its text layer
     assert 522_500 in found  # page 2, read by OCR
     assert {row["page"] for row in tables(out, "amounts") if row["value_yuan"].startswith("522500")} == {"2"}
+    # Facts of the text layer carry their box; those of the page read by OCR have none (see boxes).
+    assert {(row["page"], bool(row["x0"])) for row in tables(out, "amounts")} == {("1", True), ("2", False)}
 
 
 def test_ocr_off_keeps_the_needs_ocr_failure(tmp_path, capsys):
