@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Debian packages, installed as root when missing (without root the tests that need them are skipped
-# with a warning): Chromium, for the review page's browser test; a Chinese font (WenQuanYi Zen Hei),
+# with a warning): Chromium and its chromium-driver, for the browser tests of the review site and
+# the charts (and kaleido's PNG export of a chart); a Chinese font (WenQuanYi Zen Hei),
 # to render our PDFs as scans (corpus/scan.py, the OCR tests); and the GL and GLib libraries that
 # OpenCV (RapidOCR's image library) loads, where a minimal machine lacks them; LibreOffice without
 # its desktop parts, which reads .doc, .wps, .rtf and .odt files (loaders/office.py; Calc lets the
@@ -23,6 +24,7 @@ SYSTEM := $(VENV)/.system-packages
 $(SYSTEM): $(STAMP)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
 	$(BIN)/python -c "import cv2" 2>/dev/null || missing="$$missing libgl1 libglib2.0-0"; \
 	command -v soffice >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] \
