@@ -17,7 +17,10 @@ BOX_FIELDS = ("x0", "top", "x1", "bottom")
 
 
 def add_boxes(path: str, doc: Document, tables: dict[str, list[dict]]) -> None:
-    """Give the PDF's facts their boxes, in place."""
+    """Give the PDF's facts their boxes, in place; every other fact an empty box."""
+    for table in FACT_TABLES:
+        for row in tables.get(table, []):
+            row.update(dict.fromkeys(BOX_FIELDS))
     if doc.file_type != "pdf":
         return
     wanted = _wanted(doc, tables)
