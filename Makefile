@@ -41,6 +41,7 @@ run: $(STAMP)
 	$(BIN)/jixiao ingest corpus --out outputs
 	$(BIN)/jixiao compare outputs --metric execution_rate --csv outputs/compare_execution_rate.csv \
 	  --chart outputs/compare_execution_rate.html
+	$(BIN)/jixiao review outputs
 
 # Our text reports rendered as PDF and Word (with their gold) into corpus/generated/.
 corpus: $(STAMP)
@@ -88,4 +89,4 @@ test: $(STAMP) $(SYSTEM)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) corpus/generated build/scanned $(LARGE) outputs/*.csv outputs/*.parquet outputs/text outputs/datapackage.json
+	rm -rf $(VENV) corpus/generated build/scanned $(LARGE) outputs/*.csv outputs/*.parquet outputs/*.html outputs/text outputs/review outputs/datapackage.json

@@ -208,17 +208,25 @@ def parser() -> argparse.ArgumentParser:
     comparing = sub.add_parser("compare", help="one metric for every department and year, with the change")
     comparing.add_argument("out", metavar="OUT_DIR")
     comparing.add_argument("--metric", required=True, metavar="M",
-                           help="execution_rate, an amount role (budget_total …), count:UNIT or count:WORD, grade, score")
+                           help="execution_rate, an amount role (budget_total …), count:UNIT, count:WORD or "
+                                "count:WORD@UNIT, grade, score")
     comparing.add_argument("--by", choices=["department"], default="department")
     comparing.add_argument("--over", choices=["year"], default="year")
     comparing.add_argument("--csv", metavar="FILE", help="write the departments × years table as CSV")
-    comparing.add_argument("--chart", metavar="FILE", help="write a chart page (.html)")
+    comparing.add_argument("--excel", action="store_true",
+                           help="the CSV with a UTF-8 BOM and formula-like text neutralised, for Excel")
+    comparing.add_argument("--chart", metavar="FILE",
+                           help="write the chart: FILE.html (interactive, works offline), FILE.png or FILE.svg")
     showing = sub.add_parser("show", help="one report's summary: metadata, budget, checks, tasks, counts, findings")
     showing.add_argument("report", metavar="FILE|REPORT_ID")
     showing.add_argument("--out", default="outputs", metavar="OUT_DIR", help="where to look up a REPORT_ID")
-    reviewing = sub.add_parser("review", help="an HTML page with every fact highlighted in its report's text")
+    reviewing = sub.add_parser("review", help="a static site: an index of the reports and a page per report with"
+                                              " every fact marked in its text and boxed on its PDF page")
     reviewing.add_argument("out", metavar="OUT_DIR")
-    reviewing.add_argument("--html", required=True, metavar="FILE")
+    reviewing.add_argument("--site", metavar="DIR", help="where to write the site (default OUT_DIR/review)")
+    reviewing.add_argument("--workers", "-j", type=_whole(1, MAX_WORKERS), metavar="N",
+                           help="processes drawing the pages (default one per CPU)")
+    reviewing.add_argument("--html", metavar="FILE", help=argparse.SUPPRESS)  # replaced by --site: an error
     return p
 
 
@@ -274,25 +282,33 @@ def _command(args) -> int:
     if args.command == "eval":
         return run_eval(Path(args.out), Path(args.gold), args.min_f1, args.problems, args.floor)
     if args.command == "compare":
-        return run_compare(Path(args.out), args.metric, args.csv, args.chart)
+        return run_compare(Path(args.out), args.metric, args.csv, args.chart, args.excel)
     if args.command == "show":
         from .show import show
         return show(args.report, Path(args.out))
     if args.command == "review":
-        return run_review(Path(args.out), args.html)
+        return run_review(Path(args.out), args.site, args.html, args.workers)
     return 2
 
 
-def run_review(out: Path, html: str) -> int:
-    from .review import review_folder
+def run_review(out: Path, site: str | None, html: str | None = None, workers: int | None = None) -> int:
+    from .review import SiteError, write_site
+    if html is not None:
+        # One page per run grew past 10 MB; the site is a folder of pages and images, which one
+        # file name cannot hold without scattering r/ and img/ beside it.
+        print(f"jixiao: error: review writes a site now (index.html, a page per report, page images): "
+              f"use --site DIR instead of --html (default {shown(str(out / 'review'))})", file=sys.stderr)
+        return 2
+    site_dir = Path(site) if site else out / "review"
     try:
-        page, n = review_folder(out)
-    except FileNotFoundError as exc:
-        print(f"jixiao: error: {exc}", file=sys.stderr)
+        summary = write_site(out, site_dir, workers)
+    except (FileNotFoundError, SiteError) as exc:
+        print(f"jixiao: error: {shown(str(exc))}", file=sys.stderr)
         return 2
-    if not _write_file(html, page):
-        return 2
-    print(f"written {html} ({n} reports)")
+    for note in summary.notes:
+        print(f"jixiao: warning: {shown(note)}", file=sys.stderr)
+    print(f"written {shown(str(site_dir / 'index.html'))}: {summary.reports} reports, {summary.images} page images "
+          f"({summary.rendered} drawn now, {summary.image_bytes / 1e6:.1f} MB), in {summary.seconds:.1f} s")
     return 0
 
 
@@ -309,55 +325,76 @@ def _write_file(name: str, text: str) -> bool:
     return True
 
 
-def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | None) -> int:
+def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | None, excel: bool = False) -> int:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from .api import load
-    from .compare import chart_html, compare, format_change, format_value, metric_kind
+    from .compare import compare, format_change, format_value, is_missing, metric_kind
+    chart_kind = Path(chart_path).suffix.lower().lstrip(".") if chart_path else ""
+    if chart_path and chart_kind not in ("html", "htm", "png", "svg"):
+        print(f"jixiao: error: {chart_path}: a chart is written as .html (interactive), .png or .svg", file=sys.stderr)
+        return 2
     try:
         metric_kind(metric)
         data = load(out)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"jixiao: error: {exc}", file=sys.stderr)
+        comparison = compare(data, metric)
+    except (ValueError, FileNotFoundError) as exc:  # MetricError is a ValueError
+        print(printable(f"jixiao: error: {exc}").replace("\n", " "), file=sys.stderr)
         return 2
-    if chart_path and not chart_path.endswith((".html", ".htm")):
-        print(f"jixiao: error: {chart_path}: the chart is written as an HTML page (.html)", file=sys.stderr)
-        return 2
-    comparison = compare(data, metric)
-    years = sorted(comparison.long.year.unique())
     unit = f" ({comparison.unit})" if comparison.unit else ""
     # Names, grades and a count's word come from the reports (or the user): as Text, rich shows them
     # as written instead of reading [bold] or [/] in them as markup.
-    table = Table(title=Text(f"{metric}{unit} by department and year"))
+    table = Table(title=Text(printable(f"{comparison.title} · {comparison.metric}{unit} by department and year"
+                                       + (" (grade_level: 优 > 良 > 中 > 差)" if comparison.kind == "grade" else ""))))
     table.add_column("department", overflow="fold")
-    for year in years:
+    for year in comparison.years:
         table.add_column(str(year), justify="right")
     for key, rows in comparison.long.groupby("department_key", sort=True):
         by_year = {r.year: r for r in rows.itertuples()}
         cells = []
-        for year in years:
+        for year in comparison.years:
             r = by_year.get(year)
-            cells.append("" if r is None else
+            cells.append("" if r is None or is_missing(r.value) else
                          f"{format_value(r.value, comparison.unit)} {format_change(r.change, comparison.change)}".strip())
         table.add_row(*map(Text, map(printable, [str(rows.department.iloc[0]), *cells])))
     Console().print(table)
+    for note in comparison.notes:
+        print(printable(f"jixiao: note: {note}"), file=sys.stderr)
     left_out = comparison.left_out
     if left_out:
         listed = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
         print(printable(f"jixiao: note: left out {len(left_out)} report(s) without a department or a year: {listed}"),
               file=sys.stderr)
-    files = []
+    files: list[tuple[str, str | bytes]] = []
     if csv_path:
-        files.append((csv_path, comparison.wide().to_csv(index=False)))
+        files.append((csv_path, comparison.csv_text(excel)))
     if chart_path:
-        files.append((chart_path, chart_html(comparison, f"{metric}{unit}：各部门逐年比较")))
-    for name, text in files:
-        if not _write_file(name, text):
+        from . import charts
+        try:
+            files.append((chart_path, charts.page(comparison) if chart_kind in ("html", "htm")
+                          else charts.image(comparison, chart_kind)))
+        except charts.ChartError as exc:
+            print(printable(f"jixiao: error: {chart_path}: {exc}"), file=sys.stderr)
+            return 2
+    for name, content in files:
+        if not (_write_file(name, content) if isinstance(content, str) else _write_bytes(name, content)):
             return 2
         print(f"written {name}")
     return 0
+
+
+def _write_bytes(name: str, content: bytes) -> bool:
+    """As _write_file, for an image."""
+    path = Path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as exc:
+        print(f"jixiao: error: cannot write {name}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _floor(text: str) -> tuple[str, float]:

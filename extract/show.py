@@ -1,6 +1,7 @@
 """`jixiao show FILE|REPORT_ID`: one report's summary in the terminal."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,23 +14,37 @@ from .api import Dataset, ingest, load
 from .terminal import printable
 
 TOP_COUNTS = 10
+OTHER_RATES = 20
+# Rates about the budget, shown with its figures; other percentages (满意度, 完成率 …) have a table of their own.
+BUDGET_RATES = ("execution_rate", "funds_received_rate")
+# A number in a check's detail: a figure of the report (3877.43 万元, 39445600 元), not a digit of a label.
+_FIGURE = re.compile(r"(?<![\w.,])(\d{4,})(\.\d+)?(?=\s*(?:[+=/;~]|[千万亿]?元|$))")
 
 
-def _find(report: str, out_dir: Path) -> tuple[Dataset, str] | None:
+def _find(report: str, out_dir: Path) -> tuple[Dataset, str] | pd.DataFrame | None:
     """The dataset holding the report and its id: a file is read now, an id (or its start) is looked
-    up in out_dir."""
+    up in out_dir. An id's start that more than one report has: those reports."""
     if Path(report).is_file():
         data = ingest([report])
         return (data, data.reports.report_id.iloc[0]) if len(data.reports) else None
     if not any((out_dir / f"reports.{kind}").is_file() for kind in ("csv", "parquet")):
         return None
     data = load(out_dir)
-    matches = data.reports[data.reports.report_id.str.startswith(report)]
+    matches = data.reports[data.reports.report_id.str.startswith(report)] if report else data.reports.iloc[:0]
+    if len(matches) > 1:
+        return matches
     return (data, matches.report_id.iloc[0]) if len(matches) == 1 else None
 
 
 def show(report: str, out_dir: Path) -> int:
     found = _find(report, out_dir)
+    if isinstance(found, pd.DataFrame):
+        print(printable(f"jixiao: error: {report}: {len(found)} reports in {out_dir} have an id starting so; "
+                        "give more of the id:"), file=sys.stderr)
+        for r in found.sort_values("report_id").itertuples():
+            print(printable(f"  {r.report_id}  {_or_dash(r.department)} · {_or_dash(r.year)} · {r.report_type} · "
+                            f"{r.source_path}").replace("\n", " "), file=sys.stderr)
+        return 2
     if found is None:
         print(printable(f"jixiao: error: {report}: not a readable report file, nor one report id in {out_dir}"),
               file=sys.stderr)
@@ -56,11 +71,17 @@ def show(report: str, out_dir: Path) -> int:
 
     amounts = data.amounts[(data.amounts.report_id == report_id) & (data.amounts.role != "other")]
     rates = data.rates[data.rates.report_id == report_id]
+    budget_rates = rates[rates.role.isin(BUDGET_RATES)]
     table("Budget", ["label", "role", "value", "page"],
           [(a.label, a.role, f"{a.value_yuan / 10000:,.2f} 万元", a.page) for a in amounts.itertuples()]
-          + [(t.label, t.role, f"{t.value_pct}%", t.page) for t in rates.itertuples()])
+          + [(t.label, t.role, f"{t.value_pct}%", t.page) for t in budget_rates.itertuples()])
+    other_rates = rates[~rates.role.isin(BUDGET_RATES)]
+    more = f" (first {OTHER_RATES} of {len(other_rates)})" if len(other_rates) > OTHER_RATES else ""
+    table(f"Other percentages{more}", ["label", "value", "page"],
+          [(t.label, f"{t.value_pct}%", t.page) for t in other_rates.head(OTHER_RATES).itertuples()])
     checks = data.checks[data.checks.report_id == report_id]
-    table("Checks", ["check", "status", "detail"], [(c.check, c.status, c.detail) for c in checks.itertuples()])
+    table("Checks", ["check", "status", "detail"],
+          [(c.check, c.status, separated(c.detail)) for c in checks.itertuples()])
     tasks = data.tasks[data.tasks.report_id == report_id]
     table("Tasks", ["no", "name", "goal", "result"],
           [(t.task_no, t.name, _short(t.goal), _short(t.result)) for t in tasks.itertuples()])
@@ -70,6 +91,14 @@ def show(report: str, out_dir: Path) -> int:
     findings = data.findings[data.findings.report_id == report_id]
     table("Findings", ["kind", "seq", "text"], [(f.kind, f.seq, _short(f.text, 80)) for f in findings.itertuples()])
     return 0
+
+
+def separated(detail) -> str:
+    """A check's detail with thousands separators in its figures, each in the unit the check states
+    it in, which is the unit the report speaks (3877.43 万元 → 3,877.43 万元; 39445600 元 → 39,445,600 元)."""
+    if not isinstance(detail, str):
+        return detail
+    return _FIGURE.sub(lambda m: f"{int(m.group(1)):,}{m.group(2) or ''}", detail)
 
 
 def _text(value, style: str = "") -> Text:

@@ -93,11 +93,11 @@ def test_a_report_id_that_looks_like_a_number_stays_the_same_string(seed_copy, t
         assert data.tables()[table].report_id.unique().tolist() == [ODD_ID], table
     assert main(["compare", str(seed_copy), "--metric", "execution_rate", "--csv", str(tmp_path / "x.csv")]) == 0
     with open(tmp_path / "x.csv", encoding="utf-8") as f:
-        assert float(next(csv.DictReader(f))["2023"]) == 99.2  # the rate found through the id
+        assert float(next(csv.DictReader(f))["2023 execution_rate (%)"]) == 99.2  # the rate found through the id
     assert main(["show", ODD_ID, "--out", str(seed_copy)]) == 0
     assert ODD_ID in capsys.readouterr().out
-    assert main(["review", str(seed_copy), "--html", str(tmp_path / "review.html")]) == 0
-    page = (tmp_path / "review.html").read_text(encoding="utf-8")
+    assert main(["review", str(seed_copy), "--site", str(tmp_path / "site")]) == 0
+    page = (tmp_path / "site" / "r" / f"{ODD_ID}.html").read_text(encoding="utf-8")
     assert f'data-report-id="{ODD_ID}"' in page and '<mark class="amounts"' in page
 
 
@@ -114,8 +114,8 @@ def test_names_that_look_like_rich_markup_are_shown_as_written(seed_copy, tmp_pa
 
 
 def test_output_files_in_folders_not_made_yet_are_written_there(seed_out, tmp_path, capsys):
-    page, table, chart = tmp_path / "a" / "review.html", tmp_path / "b" / "c" / "x.csv", tmp_path / "d" / "x.html"
-    assert main(["review", str(seed_out), "--html", str(page)]) == 0
+    page, table, chart = tmp_path / "a" / "site" / "index.html", tmp_path / "b" / "c" / "x.csv", tmp_path / "d" / "x.html"
+    assert main(["review", str(seed_out), "--site", str(page.parent)]) == 0
     assert main(["compare", str(seed_out), "--metric", "execution_rate", "--csv", str(table),
                  "--chart", str(chart)]) == 0
     assert page.is_file() and table.is_file() and chart.is_file()
@@ -140,7 +140,9 @@ def test_an_output_file_that_cannot_be_written_is_one_line_and_exit_2(kind, seed
     if kind == "a read-only folder" and os.geteuid() == 0:
         pytest.skip("root writes into a read-only folder")
     path = str(_unwritable(kind, tmp_path))
-    for command in (["review", str(seed_out), "--html", path],
+    # A folder is where the review site goes: it cannot be written in a file or a read-only folder.
+    site = [["review", str(seed_out), "--site", path]] if kind != "a folder" else []
+    for command in (*site,
                     ["compare", str(seed_out), "--metric", "execution_rate", "--chart", path],
                     ["compare", str(seed_out), "--metric", "execution_rate", "--csv", path]):
         assert main(command) == 2, command
