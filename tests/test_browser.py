@@ -47,8 +47,13 @@ def site(rendered, tmp_path_factory) -> tuple[Path, Path]:
 
 
 def _shot(driver, name: str) -> None:
+    """The window as a screenshot, and a small copy for the README (docs/img/ holds those of a run)."""
+    from PIL import Image
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / name))
+    with Image.open(SCREENSHOTS / name) as shot:
+        small = shot.convert("RGB").resize((1000, round(shot.height * 1000 / shot.width)), Image.LANCZOS)
+        small.quantize(colors=128).save(SCREENSHOTS / f"small-{name}", optimize=True)
 
 
 def test_the_index_lists_every_report_and_filters_and_sorts_them(browser, site):
@@ -115,3 +120,25 @@ def test_a_pdf_reports_page_shows_its_page_with_each_facts_box_where_the_figure_
     assert "on" in box.get_attribute("class") and "on" in mark.get_attribute("class")
     assert box.is_displayed() and mark.text == "520.00"
     _shot(browser, "review-report.png")
+
+
+def test_the_compare_chart_draws_offline_and_hovers_with_department_year_value_and_change(browser, site, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    out, _ = site
+    chart = tmp_path / "chart.html"
+    assert main(["compare", str(out), "--metric", "execution_rate", "--chart", str(chart)]) == 0
+    browser.get(chart.as_uri())
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "chart").get_attribute("data-ready"))
+    assert browser.execute_script("return document.querySelectorAll('#chart .scatterlayer .trace').length") >= 2
+    # Hover the first department's first year with a value, as the mouse does.
+    trace = browser.execute_script(
+        "const f = window.chart.data; const i = f.findIndex(t => t.meta && t.y && t.y.some(v => v !== null));"
+        "const j = f[i].y.findIndex(v => v !== null);"
+        "Plotly.Fx.hover('chart', [{curveNumber: i, pointNumber: j}]); return {name: f[i].name, year: f[i].x[j]};")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#chart .hovertext"))
+    hover = browser.find_element(By.CSS_SELECTOR, "#chart .hovertext").text
+    # The legend's name may be cut short (…); the hover names the department in full.
+    assert trace["name"].rstrip("…") in hover and f"年份：{trace['year']}" in hover
+    assert "预算执行率：" in hover and "%" in hover and "较上年" in hover
+    _shot(browser, "compare-chart.png")
