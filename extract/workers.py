@@ -39,6 +39,9 @@ class Limits:
 # heap fragmented, and it grew by about 0.1 MB a Word file without end, though no object stayed alive
 # and malloc_trim gave nothing back.
 RETIRE_ABOVE_MB = 280
+# …or, forked from a process already larger (a notebook, a test run), this much above its size at the
+# start: a worker is not retired after every file for what its parent holds.
+RETIRE_GROWTH_MB = 30
 # What the OCR engine adds to a worker once loaded (its models and onnxruntime's buffers), measured.
 OCR_ENGINE_MB = 400
 
@@ -103,6 +106,7 @@ def _serve(connection: Connection, parents_connections: list[Connection], parent
     ocr.before_page = functools.partial(_count_page, ocr_pages)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    retire_above = max(RETIRE_ABOVE_MB * 2 ** 20, _rss_bytes() + RETIRE_GROWTH_MB * 2 ** 20)
     while True:
         try:
             path = connection.recv()
@@ -114,7 +118,7 @@ def _serve(connection: Connection, parents_connections: list[Connection], parent
         if finish:
             finish(result)
         # The OCR models, once loaded, are part of the worker's size, not growth to retire it for.
-        leaving = _rss_bytes() > (RETIRE_ABOVE_MB + (OCR_ENGINE_MB if ocr.engine.cache_info().currsize else 0)) * 2 ** 20
+        leaving = _rss_bytes() > retire_above + (OCR_ENGINE_MB * 2 ** 20 if ocr.engine.cache_info().currsize else 0)
         connection.send((result, leaving))
         if leaving:
             return

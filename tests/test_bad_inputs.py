@@ -205,9 +205,10 @@ def test_a_decompression_bomb_fails_alone_within_the_memory_limit(tmp_path):
 
 
 def test_a_worker_grown_too_large_retires_and_the_run_goes_on(tmp_path, monkeypatch):
-    """A worker larger than RETIRE_ABOVE_MB after a file hands back its result and is replaced (a
-    Word-heavy batch fragments the heap): with the limit at 0 every file gets a fresh worker, and
-    the tables are those of a run without retirements."""
+    """A worker larger than RETIRE_ABOVE_MB after a file (and RETIRE_GROWTH_MB larger than it began)
+    hands back its result and is replaced (a Word-heavy batch fragments the heap): with the limits
+    below any size every file gets a fresh worker, and the tables are those of a run without
+    retirements."""
     from extract import workers
     folder = tmp_path / "in"
     folder.mkdir()
@@ -221,6 +222,7 @@ def test_a_worker_grown_too_large_retires_and_the_run_goes_on(tmp_path, monkeypa
         started.append(args)
         return real_worker(*args)
     monkeypatch.setattr(workers, "RETIRE_ABOVE_MB", 0)
+    monkeypatch.setattr(workers, "RETIRE_GROWTH_MB", -10 ** 6)
     monkeypatch.setattr(workers, "_Worker", counted)
     assert ingest([folder], tmp_path / "out", "--no-cache", "--workers", "1") == 0
     assert len(started) == 4  # the first worker and one after each file

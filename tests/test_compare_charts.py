@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import time
 
@@ -61,10 +60,7 @@ def sixty_out(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sixty")
     generate(folder, seed=1, n_departments=60, n_years=2, formats=("txt",))
     out = tmp_path_factory.mktemp("sixty-out") / "out"
-    # In a process of its own: workers forked from this one, grown by the tests before, would each
-    # pass the size at which a worker is replaced after every file (workers.RETIRE_ABOVE_MB).
-    subprocess.run([sys.executable, "-m", "extract", "ingest", str(folder), "--out", str(out)], cwd=ROOT,
-                   check=True, capture_output=True, timeout=600)
+    assert main(["ingest", str(folder), "--out", str(out), "--no-cache"]) == 0
     return out
 
 
