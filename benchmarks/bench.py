@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from doc_blocks import replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "000_2630a528c0b63dd5.txt"
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -428,19 +430,12 @@ REAL_START, REAL_END = "<!-- bench-realdocs:start -->", "<!-- bench-realdocs:end
 
 
 def write_doc(r: dict) -> None:
-    doc = _replace_block(DOC.read_text(encoding="utf-8"), START, END, table(r),
+    doc = replace_block(DOC.read_text(encoding="utf-8"), START, END, table(r),
                          "Throughput and memory (`make bench`)")
     real = realdocs_table(r["realdocs"]) if "realdocs" in r else (
         "Not measured: ../shared/realdocs was not beside the project when `make bench` ran.")
-    DOC.write_text(_replace_block(doc, REAL_START, REAL_END, real, "Real published PDFs (`make bench`)"),
+    DOC.write_text(replace_block(doc, REAL_START, REAL_END, real, "Real published PDFs (`make bench`)"),
                    encoding="utf-8")
-
-
-def _replace_block(doc: str, start: str, end: str, body: str, heading: str) -> str:
-    block = f"{start}\n{body}\n{end}"
-    if start in doc:
-        return doc[: doc.index(start)] + block + doc[doc.index(end) + len(end):]
-    return doc + f"\n## {heading}\n\n{block}\n"
 
 
 def main(argv: list[str] | None = None) -> int:

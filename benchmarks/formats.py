@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "corpus"))
 import ofd as ofd_writer  # noqa: E402  (corpus/ofd.py)
 import render  # noqa: E402  (corpus/render.py)
 
+from doc_blocks import write_block  # noqa: E402  (benchmarks/doc_blocks.py)
 from extract.loaders import load, office  # noqa: E402
 from extract.pipeline import process_file, warm_up  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- formats:start -->", "<!-- formats:end -->"
 REPEAT = 3
 
@@ -92,11 +92,7 @@ def main() -> int:
             rows.append((".doc → .docx by LibreOffice alone", len(files), None, seconds))
     text = table(rows)
     print(text)
-    doc = DOC.read_text(encoding="utf-8")
-    if START in doc and END in doc:
-        before, rest = doc.split(START, 1)
-        _, after = rest.split(END, 1)
-        DOC.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+    write_block(START, END, text, "Spreadsheets, converted documents and OFD (`make bench-formats`, issue 22)")
     return 0
 
 

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 import pypdfium2 as pdfium  # noqa: E402
 
+from doc_blocks import write_block  # noqa: E402  (benchmarks/doc_blocks.py)
 from extract.evaluate import evaluate  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- ocr:start -->", "<!-- ocr:end -->"
 SETS = {"text layer": ROOT / "corpus" / "generated", "scanned 300 dpi": ROOT / "build" / "scanned" / "clean300",
         "scanned 200 dpi, noisy, seal, signature": ROOT / "build" / "scanned" / "noisy200"}
@@ -112,11 +112,7 @@ def main() -> int:
         print("ocr.py: no tesseract with chi_sim: the comparison rows are left out", file=sys.stderr)
     text = table(results)
     print(text)
-    doc = DOC.read_text(encoding="utf-8")
-    if START in doc and END in doc:
-        before, rest = doc.split(START, 1)
-        _, after = rest.split(END, 1)
-        DOC.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+    write_block(START, END, text, "Scanned reports (`make bench-ocr`, issue 21)")
     return 0
 
 

@@ -73,6 +73,20 @@ def fact_keys(result, table: str) -> list[tuple]:
     return [tuple(str(row[f]).replace(" ", "") for f in fields) for row in result.tables.get(table, [])]
 
 
+def assert_gives_its_gold(path: Path, result=None) -> None:
+    """The report file (a rendering of a corpus report, its <stem>.gold.json beside it) gives every
+    fact of its gold and no other; result: its process_file result, if at hand."""
+    from extract.evaluate import score_report
+    from extract.pipeline import process_file
+    gold = json.loads(path.with_name(f"{path.stem}.gold.json").read_text(encoding="utf-8"))
+    score = score_report((result or process_file(str(path))).tables, gold)
+    for name, tally in score.tallies.items():
+        if name == "counts.subject":  # our gold "what" texts are paraphrases, as for the text files
+            assert tally.recall >= 0.8, (path.name, score.problems)
+        else:
+            assert (tally.fp, tally.fn) == (0, 0), (path.name, name, score.problems)
+
+
 def corpus_reports() -> list[tuple[Path, dict]]:
     """(report file, gold) for every report in corpus/ that has a gold file beside it."""
     pairs = []
