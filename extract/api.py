@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import TABLES, Column
+from .dataset import NULL_PARTITION, PARTITIONS, TABLES, Column
 
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
@@ -57,20 +57,73 @@ class Dataset:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def load(out_dir: str | Path) -> Dataset:
-    """Read an output folder of `jixiao ingest` (CSV, else Parquet) into typed DataFrames."""
+def table_files(out_dir: str | Path, prefer: str = "csv") -> dict[str, tuple[str, Path]]:
+    """Where each table of an output folder is: (kind, path), kind "csv" or "parquet" for a file,
+    "partitioned" for a folder of a partitioned output. Where a table is there as CSV and as Parquet,
+    prefer says which. Tables that are not there are left out."""
     out_dir = Path(out_dir)
+    found = {}
+    for table in TABLES:
+        files = {kind: out_dir / f"{table}.{kind}" for kind in ("csv", "parquet")}
+        kinds = [kind for kind in sorted(files, key=lambda k: k != prefer) if files[kind].is_file()]
+        if kinds:
+            found[table] = (kinds[0], files[kinds[0]])
+        elif (out_dir / table).is_dir() and partition_files(out_dir / table):
+            found[table] = ("partitioned", out_dir / table)
+    return found
+
+
+def partition_files(folder: Path) -> list[tuple[dict, Path]]:
+    """The Parquet files of a partitioned table's folder, each with its partition's values (None for
+    the null partition), years in order and the null partition last."""
+    files = []
+    for path in folder.rglob("*.parquet"):
+        if any(part.startswith((".", "_")) for part in path.relative_to(folder).parts):
+            continue  # as pyarrow and DuckDB: hidden and underscore files are not data
+        values = {}
+        for part in path.relative_to(folder).parts[:-1]:
+            key, _, value = part.partition("=")
+            if key in PARTITIONS:
+                values[key] = None if value == NULL_PARTITION else int(value)
+        files.append((values, path))
+    return sorted(files, key=lambda item: ([(v is None, v or 0) for v in item[0].values()], str(item[1])))
+
+
+def _read_partitioned(folder: Path, table: str) -> pd.DataFrame:
+    """A partitioned table's files as one frame, the partition's column (reports.year) put back
+    from the folders' names."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    parts = []
+    for values, path in partition_files(folder):
+        part = pq.read_table(path)
+        for name in PARTITIONS:
+            if any(c.name == name for c in TABLES[table]) and name not in part.column_names:
+                part = part.append_column(name, pa.array([values.get(name)] * part.num_rows, pa.int64()))
+        parts.append(part)
+    return pa.concat_tables(parts, promote_options="default").to_pandas()
+
+
+def load(out_dir: str | Path) -> Dataset:
+    """Read an output folder of `jixiao ingest` (CSV, else Parquet, else a partitioned output's
+    folders) into typed DataFrames. The rows of a partitioned output come by year (reports without
+    a year last), each year's in the order the run wrote them."""
+    out_dir = Path(out_dir)
+    found = table_files(out_dir)
     frames = {}
     for table, columns in TABLES.items():
-        csv_path, parquet_path = out_dir / f"{table}.csv", out_dir / f"{table}.parquet"
-        if csv_path.is_file():
+        if table not in found:
+            raise FileNotFoundError(f"{out_dir}: no {table}.csv, {table}.parquet or {table}/ "
+                                    "(not an output folder of jixiao ingest?)")
+        kind, path = found[table]
+        if kind == "csv":
             # Every cell as the text it is: an id like 100534535835e210 stays a string, and a
             # word like NA or null is not taken for a missing value.
-            raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif parquet_path.is_file():
-            raw = pd.read_parquet(parquet_path)
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif kind == "parquet":
+            raw = pd.read_parquet(path)
         else:
-            raise FileNotFoundError(f"{out_dir}: no {table}.csv or {table}.parquet (not an output folder of jixiao ingest?)")
+            raw = _read_partitioned(path, table)
         frames[table] = _frame(columns, raw)
     return Dataset(**frames)
 

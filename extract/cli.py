@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .cache import Cache
 from .cache import default_folder as default_cache_folder
-from .dataset import FORMATS, DatasetWriter, csv_text
+from .dataset import FORMATS, PARTITIONS, DatasetWriter, csv_text
 from .errors import shown
 from .outfolder import OutputFolderError
 from .departments import Roster
@@ -69,7 +69,8 @@ def _results(files: list[str], workers: int, cache: Cache | None = None, limits:
 
 
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
-               workers: int | None = None, cache: Cache | None = None, limits: Limits = Limits()) -> int:
+               workers: int | None = None, cache: Cache | None = None, limits: Limits = Limits(),
+               partition: str | None = None) -> int:
     inputs = collect(paths)
     files = inputs.files
     if not files:
@@ -84,12 +85,16 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
     results = _results(files, workers or default_workers(len(files)), cache, limits,
                        render_csv="csv" in formats, excel=excel)
     try:
-        with DatasetWriter(Path(out), formats, excel, [Path(p) for p in paths]) as writer, closing(results):
+        with DatasetWriter(Path(out), formats, excel, [Path(p) for p in paths], partition) as writer, \
+                closing(results):
             writer.add_rows("errors", inputs.refused + inputs.skipped)
             for row in inputs.refused:
                 print(_one_line(row["message"]), file=sys.stderr)
             for item in batch(results):
-                writer.add_rows("errors", item.errors)
+                # The year of the file's report: where a partitioned output files all its rows.
+                year = next((row.get("year") for row in item.kept.tables.get("reports", ())), None) \
+                    if item.kept is not None else None
+                writer.add_rows("errors", item.errors, year=year)
                 if item.failed:
                     failed += 1
                     print(_one_line(item.errors[0]["message"]), file=sys.stderr)
@@ -98,7 +103,7 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
                 writer.add_text(item.kept.report_id, item.kept.text)
                 rendered = item.kept.csv or {}
                 for name, rows in item.kept.tables.items():
-                    writer.add_rows(name, rows, rendered.get(name))
+                    writer.add_rows(name, rows, rendered.get(name), year=year)
                 for row in item.kept.tables["reports"]:
                     statuses[row["status"]] += 1
                     roster.add(row)
@@ -179,6 +184,9 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
     ingest.add_argument("--format", type=_formats, default=("csv",), help="csv, parquet or csv,parquet (default csv)")
     ingest.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM, for Excel")
+    ingest.add_argument("--partition", choices=PARTITIONS,
+                        help="write each table as a folder of Parquet files partitioned by year, hive style "
+                             "(amounts/year=2023/part-0.parquet); needs --format parquet")
     ingest.add_argument("--timeout", type=_seconds, default=Limits.seconds, metavar="SECONDS",
                         help="stop and report a file that takes longer (default %(default)s), "
                              f"plus {Limits.ocr_page_seconds:g} s for each page it has read by OCR")
@@ -220,6 +228,13 @@ def parser() -> argparse.ArgumentParser:
     showing = sub.add_parser("show", help="one report's summary: metadata, budget, checks, tasks, counts, findings")
     showing.add_argument("report", metavar="FILE|REPORT_ID")
     showing.add_argument("--out", default="outputs", metavar="OUT_DIR", help="where to look up a REPORT_ID")
+    querying = sub.add_parser("sql", help="query an output folder with SQL (DuckDB, every table a view); "
+                                          "without a query, a prompt")
+    querying.add_argument("out", metavar="DIR", help="an output folder of jixiao ingest (CSV, Parquet, partitioned)")
+    querying.add_argument("query", nargs="?", metavar="SQL", help="a query; none: read queries from a prompt")
+    querying.add_argument("--csv", metavar="FILE", help="write the result as CSV instead of printing it")
+    querying.add_argument("--excel", action="store_true",
+                          help="with --csv: a UTF-8 BOM, and text cells that start like a formula made text")
     reviewing = sub.add_parser("review", help="a static site: an index of the reports and a page per report with"
                                               " every fact marked in its text and boxed on its PDF page")
     reviewing.add_argument("out", metavar="OUT_DIR")
@@ -272,11 +287,15 @@ def _command(args) -> int:
             print(f"jixiao: error: no such path: {', '.join(map(shown, missing))}", file=sys.stderr)
             return 2
         # The workers are forked after these are set (and the cache keeps each OCR setting apart).
+        if args.partition and args.format != ("parquet",):
+            print(f"jixiao: error: --partition {args.partition} writes Parquet only: give --format parquet",
+                  file=sys.stderr)
+            return 2
         loaders.MAX_PAGES, ocr.MODE = args.max_pages, args.ocr
         try:
             cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
             return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache,
-                              Limits(args.timeout, args.max_memory))
+                              Limits(args.timeout, args.max_memory), args.partition)
         finally:  # main() may run again in this process (the API, tests)
             loaders.MAX_PAGES, ocr.MODE = DEFAULT_MAX_PAGES, DEFAULT_OCR
     if args.command == "eval":
@@ -286,6 +305,9 @@ def _command(args) -> int:
     if args.command == "show":
         from .show import show
         return show(args.report, Path(args.out))
+    if args.command == "sql":
+        from .sql import run_sql
+        return run_sql(Path(args.out), args.query, args.csv, args.excel)
     if args.command == "review":
         return run_review(Path(args.out), args.site, args.html, args.workers)
     return 2

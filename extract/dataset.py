@@ -91,6 +91,27 @@ PRIMARY_KEYS = {
 
 FORMATS = ("csv", "parquet")
 
+# A partitioned output (`ingest --format parquet --partition year`, docs/schema.md): every table a
+# folder of Parquet files, hive style, by the year of the row's report: amounts/year=2023/part-0.parquet.
+# Rows whose report has no year (and errors of files that gave no report) go to the partition that
+# pyarrow, DuckDB, Spark and Hive read back as a null year. departments, which spans years, is one
+# file in its folder, unpartitioned.
+PARTITIONS = ("year",)
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+UNPARTITIONED = ("departments",)
+PART_FILE = "part-0.parquet"
+
+
+def partition_folder(year) -> str:
+    return f"year={NULL_PARTITION if year is None else int(year)}"
+
+
+def stored_columns(table: str, partitioned: bool) -> list[Column]:
+    """A table's columns as its Parquet files hold them: in a partitioned output the partition's
+    column (reports.year) is in the folder's name, not in the files (the hive convention)."""
+    columns = TABLES[table]
+    return [c for c in columns if c.name not in PARTITIONS] if partitioned else columns
+
 
 def _csv_cell(value) -> str:
     if value is None:
@@ -179,7 +200,8 @@ def _fit(value: Decimal, scale: int) -> Decimal | None:
     return value if value.adjusted() < PRECISION - scale else None  # 9.99… may round up a digit
 
 
-def datapackage(formats: tuple[str, ...]) -> dict:
+def datapackage(formats: tuple[str, ...], parts: dict[str, list[str]] | None = None) -> dict:
+    """parts: each table's files in a partitioned output (a multi-part resource)."""
     resources = []
     for table, columns in TABLES.items():
         schema: dict = {"fields": [{"name": c.name, "type": c.type} for c in columns]}
@@ -192,7 +214,9 @@ def datapackage(formats: tuple[str, ...]) -> dict:
             schema["foreignKeys"] = [{"fields": "report_id",
                                       "reference": {"resource": "reports", "fields": "report_id"}}]
         path = f"{table}.csv" if "csv" in formats else f"{table}.parquet"
-        resources.append({"name": table, "path": path, "format": path.rsplit(".", 1)[1],
+        if parts is not None:
+            path = parts[table]
+        resources.append({"name": table, "path": path, "format": "csv" if "csv" in formats else "parquet",
                           "encoding": "utf-8", "schema": schema})
     return {"name": "jixiao", "title": "Performance self-evaluation reports, extracted",
             "profile": "tabular-data-package", "resources": resources}
@@ -209,9 +233,12 @@ class DatasetWriter:
     """
 
     def __init__(self, out_dir: Path, formats: tuple[str, ...] = ("csv",), excel: bool = False,
-                 inputs: list[Path] = ()):
+                 inputs: list[Path] = (), partition: str | None = None):
+        if partition is not None and (partition not in PARTITIONS or tuple(formats) != ("parquet",)):
+            raise ValueError(f"a partitioned output is Parquet only, by {' or '.join(PARTITIONS)}")
         self.out_dir, self.formats, self.excel = Path(out_dir).resolve(), formats, excel
-        outfolder.check_target(self.out_dir, list(inputs), TABLES)
+        self.partition = partition
+        outfolder.check_target(self.out_dir, list(inputs), TABLES, table_folders=partition is not None)
         try:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
             self._lock = outfolder.Lock(self.out_dir).__enter__()
@@ -221,6 +248,9 @@ class DatasetWriter:
         self.row_counts = {table: 0 for table in TABLES}
         self._files, self._csv, self._parquet = [], {}, {}
         self._batches: dict[str, list[dict]] = {table: [] for table in TABLES}
+        # A partitioned output: a writer and a batch for each table and year, made as rows come.
+        self._part_writers: dict[tuple[str, int | None], object] = {}
+        self._part_batches: dict[tuple[str, int | None], list[dict]] = {}
         try:
             outfolder.tidy_after_a_killed_run(self.out_dir, TABLES)
             self.staging = outfolder.make_staging(self.out_dir)
@@ -234,7 +264,10 @@ class DatasetWriter:
                     self._files.append(f)
                     self._csv[table] = f
                     csv.writer(f).writerow([c.name for c in columns])
-                if "parquet" in formats:
+                if partition is not None:
+                    (self.staging / table).mkdir()
+                    outfolder.mark(self.staging / table)  # ours: a later run may replace it
+                elif "parquet" in formats:
                     import pyarrow as pa
                     import pyarrow.parquet as pq
                     schema = pa.schema([pa.field(c.name, c.arrow()) for c in columns])
@@ -246,10 +279,15 @@ class DatasetWriter:
             self._discard()
             raise
 
-    def add_rows(self, table: str, rows: list[dict], rendered: str | None = None) -> None:
-        """Rows of a table; rendered, when given, is their CSV lines as csv_text made them."""
+    def add_rows(self, table: str, rows: list[dict], rendered: str | None = None, year: int | None = None) -> None:
+        """Rows of a table; rendered, when given, is their CSV lines as csv_text made them; year, the
+        year of the report they come from (a partitioned output files them under it; rows that hold
+        a year, reports', go by their own)."""
         columns = TABLES[table]
         self.row_counts[table] += len(rows)
+        if self.partition is not None:
+            self._add_partitioned(table, rows, year)
+            return
         if table in self._csv:
             self._csv[table].write(rendered if rendered is not None else csv_text(table, rows, self.excel))
         if table in self._parquet:
@@ -258,6 +296,47 @@ class DatasetWriter:
             if len(batch) >= PARQUET_BATCH_ROWS:
                 write_parquet_batch(self._parquet[table], columns, batch)
                 batch.clear()
+
+    def _add_partitioned(self, table: str, rows: list[dict], year: int | None) -> None:
+        own_year = any(c.name == "year" for c in TABLES[table])
+        for row in rows:
+            key = None if table in UNPARTITIONED else row.get("year") if own_year else year
+            batch = self._part_batches.setdefault((table, key), [])
+            batch.append(row)
+            if len(batch) >= PARQUET_BATCH_ROWS:
+                self._flush_part(table, key)
+
+    def _flush_part(self, table: str, key: int | None) -> None:
+        writer = self._part_writers.get((table, key))
+        if writer is None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+            folder = self.staging / table
+            if table not in UNPARTITIONED:
+                folder = folder / partition_folder(key)
+                folder.mkdir(exist_ok=True)
+            schema = pa.schema([pa.field(c.name, c.arrow()) for c in stored_columns(table, True)])
+            writer = self._part_writers[(table, key)] = pq.ParquetWriter(folder / PART_FILE, schema)
+        batch = self._part_batches.setdefault((table, key), [])
+        if batch:
+            write_parquet_batch(writer, stored_columns(table, True), batch)
+            batch.clear()
+
+    def _close_partitions(self) -> dict[str, list[str]]:
+        """Write what the batches hold and close every file; a table without rows gets one empty
+        file (in the null partition), so that readers find its columns. Each table's files, sorted."""
+        for table, key in list(self._part_batches):
+            self._flush_part(table, key)
+        for table in TABLES:
+            if not any(t == table for t, _ in self._part_writers):
+                self._flush_part(table, None)
+        parts: dict[str, list[str]] = {table: [] for table in TABLES}
+        for (table, key), writer in sorted(self._part_writers.items(),
+                                           key=lambda item: (item[0][0], item[0][1] is None, item[0][1] or 0)):
+            writer.close()
+            parts[table].append(f"{table}/{PART_FILE}" if table in UNPARTITIONED
+                                else f"{table}/{partition_folder(key)}/{PART_FILE}")
+        return parts
 
     def add_text(self, report_id: str, text: str) -> None:
         # A lone surrogate (a broken character of a PDF's text) becomes one "?": offsets stay right.
@@ -275,10 +354,11 @@ class DatasetWriter:
                 if self._batches[table]:
                     write_parquet_batch(writer, TABLES[table], self._batches[table])
                 writer.close()
+            parts = self._close_partitions() if self.partition is not None else None
             for f in self._files:
                 f.close()
             with open(self.staging / "datapackage.json", "w", encoding="utf-8") as f:
-                json.dump(datapackage(self.formats), f, ensure_ascii=False, indent=2)
+                json.dump(datapackage(self.formats, parts), f, ensure_ascii=False, indent=2)
             outfolder.swap_in(self.staging, self.out_dir, TABLES)
         except BaseException:
             self._discard()
@@ -288,7 +368,7 @@ class DatasetWriter:
     def _discard(self) -> None:
         for f in self._files:
             f.close()
-        for writer in self._parquet.values():
+        for writer in [*self._parquet.values(), *self._part_writers.values()]:
             try:
                 writer.close()
             except Exception:  # a writer that failed mid-batch may not close; the folder goes anyway

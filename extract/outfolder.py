@@ -5,6 +5,10 @@ A folder is ours only if we made it: each output folder (and each staging folder
 it) carries MARKER. A non-empty folder without it is never replaced, and at the swap anything the
 user put inside an output folder (notes, scripts, charts) is moved into the new one: only the files
 we write are replaced.
+
+A partitioned output (`ingest --partition year`) holds a folder per table (`amounts/year=2023/…`);
+such a folder is ours only if it carries MARKER too (see is_ours_entry): a user's own `amounts/`
+folder is never deleted.
 """
 from __future__ import annotations
 
@@ -35,8 +39,24 @@ def our_names(tables) -> set[str]:
     return names
 
 
-def check_target(out_dir: Path, inputs: list[Path], tables) -> None:
-    """Refuse an output folder that would destroy or re-read what is not ours."""
+def is_ours_entry(entry: Path, tables) -> bool:
+    """An entry of an output folder that a run writes (and so replaces): one of our_names, or a
+    table's folder of a partitioned output, which carries our marker."""
+    if entry.name in our_names(tables):
+        return True
+    return (entry.name in tables and entry.is_dir() and not entry.is_symlink()
+            and (entry / MARKER).is_file())
+
+
+def mark(folder: Path) -> None:
+    """Say that folder is ours (an output folder, its staging folder, a partitioned table's folder)."""
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def check_target(out_dir: Path, inputs: list[Path], tables, table_folders: bool = False) -> None:
+    """Refuse an output folder that would destroy or re-read what is not ours. table_folders: the run
+    writes a folder per table (a partitioned output), so a folder of that name that is not ours is in
+    the way."""
     out = Path(os.path.realpath(out_dir))
     if out.exists() and not out.is_dir():
         raise OutputFolderError(f"{out_dir}: exists and is not a folder; --out names a folder of tables")
@@ -53,6 +73,12 @@ def check_target(out_dir: Path, inputs: list[Path], tables) -> None:
     if out.is_dir() and not _is_ours(out, tables):
         raise OutputFolderError(f"{out_dir}: holds files jixiao did not write (no {MARKER} marker); "
                                 "choose a new or empty folder")
+    if table_folders and out.is_dir():
+        for table in tables:
+            entry = out / table
+            if os.path.lexists(entry) and not is_ours_entry(entry, tables):
+                raise OutputFolderError(f"{out_dir}: holds {table}/, which jixiao did not write, where the "
+                                        f"partitioned table {table} goes; move it or choose another folder")
 
 
 def _is_ours(folder: Path, tables) -> bool:
@@ -106,7 +132,7 @@ class Lock:
 def make_staging(out_dir: Path) -> Path:
     """A marked folder beside out_dir to write the new outputs into."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    mark(staging)
     return staging
 
 
@@ -144,9 +170,8 @@ def swap_in(staging: Path, out_dir: Path, tables) -> None:
 
 def _retire(retired: Path, out_dir: Path, tables) -> None:
     """The old outputs go; anything else in the old folder moves into the new one."""
-    ours = our_names(tables)
     for entry in retired.iterdir():
-        if entry.name in ours:
+        if is_ours_entry(entry, tables):
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         elif not os.path.lexists(out_dir / entry.name):
             os.rename(entry, out_dir / entry.name)

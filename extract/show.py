@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .api import Dataset, ingest, load
+from .api import Dataset, ingest, load, table_files
 from .terminal import printable
 
 TOP_COUNTS = 10
@@ -27,7 +27,7 @@ def _find(report: str, out_dir: Path) -> tuple[Dataset, str] | pd.DataFrame | No
     if Path(report).is_file():
         data = ingest([report])
         return (data, data.reports.report_id.iloc[0]) if len(data.reports) else None
-    if not any((out_dir / f"reports.{kind}").is_file() for kind in ("csv", "parquet")):
+    if "reports" not in table_files(out_dir):  # reports.csv, reports.parquet or a partitioned reports/
         return None
     data = load(out_dir)
     matches = data.reports[data.reports.report_id.str.startswith(report)] if report else data.reports.iloc[:0]
