@@ -50,10 +50,11 @@ def default_workers(n_files: int) -> int:
 
 
 def _results(files: list[str], workers: int, cache: Cache | None = None, limits: Limits = Limits(),
-             render_csv: bool = False, excel: bool = False):
+             render_csv: bool = False, excel: bool = False, cluster=None):
     """Each file's ReportResult, in the order of files: from the cache when it has the file's bytes
-    (and the pipeline has not changed), else parsed in worker processes, which also keep it in the
-    cache and, with render_csv, render its CSV lines (see dataset.csv_text)."""
+    (and the pipeline has not changed), else parsed in worker processes (on a Dask cluster, given its
+    client), which also keep it in the cache and, with render_csv, render its CSV lines (see
+    dataset.csv_text)."""
     cached = {path: cache.get(path) for path in files} if cache else {}
 
     def finish(result: ReportResult) -> None:
@@ -62,7 +63,12 @@ def _results(files: list[str], workers: int, cache: Cache | None = None, limits:
         if render_csv:
             result.csv = {table: csv_text(table, rows, excel) for table, rows in result.tables.items()}
 
-    parsed = parse_all([path for path in files if cached.get(path) is None], workers, limits, finish)
+    to_parse = [path for path in files if cached.get(path) is None]
+    if cluster is not None:
+        from .cluster import parse_on_cluster
+        parsed = parse_on_cluster(to_parse, cluster, limits, finish)
+    else:
+        parsed = parse_all(to_parse, workers, limits, finish)
     for path in _progress(files):
         result = cached.get(path)
         yield next(parsed) if result is None else result
@@ -70,7 +76,20 @@ def _results(files: list[str], workers: int, cache: Cache | None = None, limits:
 
 def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool,
                workers: int | None = None, cache: Cache | None = None, limits: Limits = Limits(),
-               partition: str | None = None) -> int:
+               partition: str | None = None, cluster: str | None = None) -> int:
+    if cluster is not None:
+        from .cluster import ClusterError, connect
+        try:
+            with connect(cluster) as client:
+                return _ingest(paths, out, formats, excel, workers, cache, limits, partition, client)
+        except ClusterError as exc:
+            print(f"jixiao: error: {shown(str(exc))}; nothing written", file=sys.stderr)
+            return 2
+    return _ingest(paths, out, formats, excel, workers, cache, limits, partition)
+
+
+def _ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool, workers: int | None,
+            cache: Cache | None, limits: Limits, partition: str | None, client=None) -> int:
     inputs = collect(paths)
     files = inputs.files
     if not files:
@@ -83,7 +102,7 @@ def run_ingest(paths: list[str], out: str, formats: tuple[str, ...], excel: bool
     failed = len(inputs.refused)
     roster = Roster()
     results = _results(files, workers or default_workers(len(files)), cache, limits,
-                       render_csv="csv" in formats, excel=excel)
+                       render_csv="csv" in formats, excel=excel, cluster=client)
     try:
         with DatasetWriter(Path(out), formats, excel, [Path(p) for p in paths], partition) as writer, \
                 closing(results):
@@ -201,6 +220,9 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--cache", metavar="DIR", default=str(default_cache_folder()),
                         help="where parsed results are kept by file content (default %(default)s)")
     ingest.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    ingest.add_argument("--cluster", metavar="ADDRESS",
+                        help="parse on a Dask cluster: its scheduler (tcp://host:8786), or local[:N] for N "
+                             "worker processes here")
     ingest.add_argument("--workers", "-j", type=_whole(1, MAX_WORKERS), metavar="N",
                         help=f"worker processes (default: one per CPU, at most one per {FILES_PER_WORKER} files)")
     evaluate = sub.add_parser("eval", help="score an output folder against gold files (docs/gold-format.md)")
@@ -295,7 +317,7 @@ def _command(args) -> int:
         try:
             cache = None if args.no_cache else Cache(Path(args.cache), force=args.force)
             return run_ingest(args.paths, args.out, args.format, args.excel, args.workers, cache,
-                              Limits(args.timeout, args.max_memory), args.partition)
+                              Limits(args.timeout, args.max_memory), args.partition, args.cluster)
         finally:  # main() may run again in this process (the API, tests)
             loaders.MAX_PAGES, ocr.MODE = DEFAULT_MAX_PAGES, DEFAULT_OCR
     if args.command == "eval":
