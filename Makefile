@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup corpus corpus-large corpus-scanned bench bench-hostile bench-ocr bench-formats bench-realdocs clean
+.PHONY: run test setup corpus corpus-large corpus-scanned bench bench-hostile bench-ocr bench-formats bench-cluster bench-realdocs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(MAKE) bench-hostile
 	$(MAKE) bench-ocr
 	$(MAKE) bench-formats
+	$(MAKE) bench-cluster
 
 # Scanned reports (issue 21): accuracy against the gold of their text, and OCR pages/s per core.
 bench-ocr: corpus-scanned
@@ -74,6 +75,11 @@ bench-ocr: corpus-scanned
 # Spreadsheets, .doc/.odt through LibreOffice and OFD (issue 22): files and pages per second of one worker.
 bench-formats: $(SYSTEM)
 	$(BIN)/python benchmarks/formats.py
+
+# A Dask LocalCluster against the local process pool on corpus/large (issue 24): docs/scale.md.
+bench-cluster: $(STAMP)
+	test -f $(LARGE)/g1_059_2025.pdf || $(MAKE) corpus-large
+	$(BIN)/python benchmarks/cluster.py $(LARGE) 2
 
 # Hostile inputs (issue 20) at ×1 and ×10 their size: time linear in the input (tables printed; the
 # measured ones are kept in docs/benchmarks.md). Part of `make bench`.

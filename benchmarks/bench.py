@@ -156,9 +156,9 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def in_fresh_process(measure: str, files: list[str], **kwargs) -> dict:
+def in_fresh_process(measure: str, files: list[str], ocr: str = "auto", **kwargs) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump({"measure": measure, "files": files, "kwargs": kwargs}, f)
+        json.dump({"measure": measure, "files": files, "ocr": ocr, "kwargs": kwargs}, f)
     try:
         out = subprocess.run([sys.executable, __file__, "--worker", f.name], check=True, capture_output=True,
                              text=True, cwd=ROOT).stdout
@@ -312,12 +312,14 @@ REALDOCS_ROUNDS = 2
 def run_realdocs() -> dict:
     """Our whole pipeline on the real PDFs beside the project, against pypdfium2's bare text and
     pdfplumber's bare extract_text of the same files: CPU time, each file's least of
-    REALDOCS_ROUNDS rounds (the engines in turn), one worker; and a whole `jixiao ingest --workers 1`."""
+    REALDOCS_ROUNDS rounds (the engines in turn), one worker; and a whole `jixiao ingest --workers 1`.
+    OCR is off, as the bare engines read no scan either (three files have a scanned cover, which OCR
+    reads in about 7 s each: docs/benchmarks.md's OCR section gives OCR's speed)."""
     files = sorted(str(p) for p in REALDOCS.glob("*.pdf"))
     best: dict[str, dict[str, float]] = {}
     for _ in range(REALDOCS_ROUNDS):
         for engine in ("jixiao", "pypdfium2", "pdfplumber"):
-            for name, seconds in in_fresh_process("each_file", files, engine=engine)["seconds"].items():
+            for name, seconds in in_fresh_process("each_file", files, ocr="off", engine=engine)["seconds"].items():
                 engine_best = best.setdefault(engine, {})
                 engine_best[name] = min(seconds, engine_best.get(name, seconds))
     pages = {Path(f).name: pdf_pages([f]) for f in files}
@@ -325,7 +327,7 @@ def run_realdocs() -> dict:
     ratios = {name: best["jixiao"][name] / best["pypdfium2"][name] for name in pages}
     slowest = sorted(ratios, key=ratios.get, reverse=True)[:5]
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-real-") as out:
-        command = run_command_cpu(["ingest", *files, "--out", out, "--workers", "1", "--no-cache"])
+        command = run_command_cpu(["ingest", *files, "--out", out, "--workers", "1", "--no-cache", "--ocr", "off"])
     return {
         "files": len(files), "pages": sum(pages.values()),
         "jixiao_seconds": round(totals["jixiao"], 2), "pypdfium2_text_seconds": round(totals["pypdfium2"], 2),
@@ -337,7 +339,7 @@ def run_realdocs() -> dict:
         "slowest": [{"file": name, "pages": pages[name], "jixiao_seconds": round(best["jixiao"][name], 2),
                      "pypdfium2_seconds": round(best["pypdfium2"][name], 3), "ratio": round(ratios[name], 1)}
                     for name in slowest],
-        "profile_by_owner": in_fresh_process("profile", files),
+        "profile_by_owner": in_fresh_process("profile", files, ocr="off"),
     }
 
 
@@ -448,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         job = json.loads(Path(args.worker).read_text())
+        from extract.loaders import ocr
+        ocr.MODE = job.get("ocr", ocr.MODE)
         print(json.dumps(WORKER_MEASURES[job["measure"]](job["files"], **job["kwargs"])))
         return 0
     if args.realdocs_only:

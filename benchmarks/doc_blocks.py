@@ -1,4 +1,4 @@
-"""The tables benchmarks keep in docs/benchmarks.md, each between its two markers."""
+"""The tables benchmarks keep in docs/benchmarks.md (and docs/scale.md), each between its two markers."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,5 +14,5 @@ def replace_block(doc: str, start: str, end: str, body: str, heading: str) -> st
     return doc + f"\n## {heading}\n\n{block}\n"
 
 
-def write_block(start: str, end: str, body: str, heading: str) -> None:
-    DOC.write_text(replace_block(DOC.read_text(encoding="utf-8"), start, end, body, heading), encoding="utf-8")
+def write_block(start: str, end: str, body: str, heading: str, doc: Path = DOC) -> None:
+    doc.write_text(replace_block(doc.read_text(encoding="utf-8"), start, end, body, heading), encoding="utf-8")
