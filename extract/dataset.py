@@ -113,7 +113,8 @@ def stored_columns(table: str, partitioned: bool) -> list[Column]:
     return [c for c in columns if c.name not in PARTITIONS] if partitioned else columns
 
 
-def _csv_cell(value) -> str:
+def csv_cell(value) -> str:
+    """A value as our CSV files write it: empty for None, true/false, decimals in full."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -139,16 +140,16 @@ def csv_text(table: str, rows: list[dict], excel: bool = False) -> str:
         cells = ([_excel_cell(c, row.get(c.name)) for c in columns] for row in rows)
     else:
         # The csv module writes None as an empty cell and str() of a text or an integer itself:
-        # only booleans and Decimals need their own form (see _csv_cell).
+        # only booleans and Decimals need their own form (see csv_cell).
         names = [c.name for c in columns]
-        cells = ([_csv_cell(value) if type(value) in _OWN_FORM else value for value in map(row.get, names)]
+        cells = ([csv_cell(value) if type(value) in _OWN_FORM else value for value in map(row.get, names)]
                  for row in rows)
     csv.writer(out).writerows(cells)
     return out.getvalue()
 
 
 def _excel_cell(column: Column, value) -> str:
-    cell = _csv_cell(value)
+    cell = csv_cell(value)
     # Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
     # one): text cells get a leading apostrophe, which Excel shows as plain text. Numbers untouched.
     if column.type == S and cell.startswith(FORMULA_STARTS):

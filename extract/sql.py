@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 from .api import table_files
-from .dataset import FORMULA_STARTS, N, PARTITIONS, S, TABLES, UNPARTITIONED, B, I, Column, stored_columns
+from .dataset import FORMULA_STARTS, N, PARTITIONS, S, TABLES, UNPARTITIONED, B, I, Column, csv_cell
 from .outfolder import our_names
 from .terminal import printable
 
@@ -90,16 +89,6 @@ def one_line(exc: BaseException) -> str:
     return printable(" ".join(kept))
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
 
@@ -120,7 +109,7 @@ def print_result(cursor, console=None) -> int:
         table.add_column(Text(printable(str(name))), justify="right" if numeric else "left", overflow="fold")
     rows = cursor.fetchmany(MAX_SHOWN + 1)
     for row in rows[:MAX_SHOWN]:
-        table.add_row(*(Text(printable(cell_text(v))) for v in row))
+        table.add_row(*(Text(printable(csv_cell(v))) for v in row))
     console.print(table)
     shown = min(len(rows), MAX_SHOWN)
     if len(rows) > MAX_SHOWN:
@@ -138,7 +127,7 @@ def write_csv(cursor, name: str, excel: bool = False) -> int:
         writer.writerow([d[0] for d in cursor.description or ()])
         while rows := cursor.fetchmany(FETCH_ROWS):
             for row in rows:
-                cells = [cell_text(v) for v in row]
+                cells = [csv_cell(v) for v in row]
                 if excel:  # as ingest --excel: a text that starts like a formula is shown, not run
                     cells = ["'" + c if isinstance(v, str) and c.startswith(FORMULA_STARTS) else c
                              for c, v in zip(cells, row)]
