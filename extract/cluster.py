@@ -1,6 +1,6 @@
 """Ingest on a Dask cluster (`jixiao ingest --cluster ADDRESS`): each file is one task, run on a Dask
-worker through the same limited worker process a local run uses (workers.parse_all with one file:
-its --timeout, --max-memory, --max-pages and OCR setting hold there too), and the results come back
+worker through a limited worker process as a local run's (workers._Worker, kept from file to file:
+--timeout, --max-memory, --max-pages and the OCR setting hold there too), and the results come back
 in the order of the files, as from the local pool, with only a few tasks ahead of the one awaited.
 
 ADDRESS is a running scheduler (`tcp://host:8786`, started with `dask scheduler`, its workers with
@@ -15,14 +15,16 @@ an `errors` row `worker_died`.
 from __future__ import annotations
 
 import multiprocessing
+import time
 import uuid
+from multiprocessing.connection import wait
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .errors import one_line
 from .loaders import ocr
 from .pipeline import ReportResult, error_row, warm_up
-from .workers import Limits, parse_all
+from .workers import BUSY, KEPT, Limits, _Worker
 
 # Tasks sent ahead of the result awaited, per worker: enough to keep every worker busy, few enough
 # that the client never holds much more than the results it is about to hand out.
@@ -88,15 +90,35 @@ def _result(future, path: str) -> ReportResult:
             "died again); the file may need more memory than the workers have"))
 
 
+# This Dask worker's limited worker process, kept from file to file as the local pool keeps its
+# own (a fresh one a file cost about half a second: the fork, and the models' pages it then copies),
+# by the run's limits and settings, which it was started with.
+_kept: dict[tuple, _Worker] = {}
+
+
 def _parse(path: str, limits: Limits, settings: tuple[str, int], finish) -> ReportResult:
-    """On a Dask worker: one file through a local worker process under the run's limits."""
+    """On a Dask worker: one file through a limited worker process under the run's limits."""
     from . import loaders
     ocr.MODE, loaders.MAX_PAGES = settings
     # A Dask worker is a daemon process, and multiprocessing lets a daemon start no process of its
     # own; the limited worker process (killed at its time limit) is a child that dies with this one.
     multiprocessing.current_process().daemon = False
-    warm_up()  # once per Dask worker: the forked worker processes share the models
-    return next(parse_all([path], 1, limits, finish))
+    warm_up()  # once per Dask worker: the limited worker processes share the models
+    key = (limits, settings)
+    worker = _kept.pop(key, None)
+    if worker is None or not worker.process.is_alive():
+        worker = _Worker(multiprocessing.get_context("fork"), limits, None, [])
+    worker.give(0, path)
+    while True:
+        ready = wait([worker.connection], timeout=max(0.0, worker.deadline(limits) - time.monotonic()))
+        result, fate = worker.collect(limits, bool(ready))
+        if fate != BUSY:
+            break
+    if fate == KEPT:
+        _kept[key] = worker
+    if finish is not None:
+        finish(result)
+    return result
 
 
 def _max_pages() -> int:

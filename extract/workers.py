@@ -51,6 +51,9 @@ WAITING_PER_WORKER = 4
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
+# What became of a worker given a file (see _Worker.collect).
+BUSY, KEPT, RETIRED, LOST = "busy", "kept", "retired", "lost"
+
 # Signals a new worker holds off until it has set its own handlers (see _Worker, _leave_parent_behind).
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
@@ -158,6 +161,30 @@ class _Worker:
     def deadline(self, limits: Limits) -> float:
         return self.job[2] + self.allowed(limits)
 
+    def collect(self, limits: Limits, ready: bool) -> tuple[ReportResult | None, str]:
+        """After a wait on its connection (ready: it has something to say): its file's result, if
+        there is one now, and what became of the worker: BUSY (no result yet), KEPT (ready for the
+        next file), RETIRED (grown too large, ended) or LOST (died, or killed at its time limit)."""
+        index, path, _ = self.job
+        if ready:
+            try:
+                result, leaving = self.connection.recv()
+                self.job = None
+                if leaving:
+                    self.stop()
+                return result, RETIRED if leaving else KEPT
+            except (EOFError, OSError):
+                result = ReportResult(path, error=error_row(
+                    path, "ingest", "worker_died", f"{path}: the worker reading it died (exit code "
+                    f"{self.process.exitcode}); the file may need more memory than --max-memory"))
+        elif time.monotonic() >= self.deadline(limits):
+            result = ReportResult(path, error=error_row(
+                path, "ingest", "timeout", f"{path}: stopped after {self.allowed(limits):g} s (--timeout)"))
+        else:
+            return None, BUSY
+        self.stop(kill=True)
+        return result, LOST
+
     def stop(self, kill: bool = False) -> None:
         if kill:
             self.process.kill()
@@ -200,27 +227,15 @@ def parse_all(files: list[str], workers: int, limits: Limits, finish: Callable[[
             for i, worker in enumerate(pool):
                 if worker.job is None:
                     continue
-                index, path, _ = worker.job
-                if worker.connection in ready:
-                    try:
-                        done[index], leaving = worker.connection.recv()
-                        worker.job = None
-                        if leaving:
-                            worker.stop()
-                            warm_up()  # from now on a replacement starts with the models loaded
-                            pool[i] = _Worker(context, limits, finish, pool)
-                        continue
-                    except (EOFError, OSError):
-                        done[index] = ReportResult(path, error=error_row(
-                            path, "ingest", "worker_died", f"{path}: the worker reading it died (exit code "
-                            f"{worker.process.exitcode}); the file may need more memory than --max-memory"))
-                elif time.monotonic() >= worker.deadline(limits):
-                    done[index] = ReportResult(path, error=error_row(
-                        path, "ingest", "timeout", f"{path}: stopped after {worker.allowed(limits):g} s (--timeout)"))
-                else:
+                index = worker.job[0]
+                result, fate = worker.collect(limits, worker.connection in ready)
+                if fate == BUSY:
                     continue
-                worker.stop(kill=True)
-                pool[i] = _Worker(context, limits, finish, pool)
+                done[index] = result
+                if fate == RETIRED:
+                    warm_up()  # from now on a replacement starts with the models loaded
+                if fate != KEPT:
+                    pool[i] = _Worker(context, limits, finish, pool)
             while next_out in done:
                 # Counted before it is handed out: a caller that stops after the last file has not
                 # stopped early, and the workers end as they should (their clean-up done).

@@ -80,13 +80,13 @@ def test_a_folder_ingested_on_the_cluster_gives_the_tables_of_a_local_run(cluste
 def test_a_worker_killed_during_a_run_loses_no_file(cluster, tmp_path):
     address, workers = cluster
     folder = tmp_path / "in"
-    generate(folder, seed=3, n_departments=12, n_years=3, formats=("txt",))
+    generate(folder, seed=3, n_departments=30, n_years=5, formats=("txt",))  # ~10 s of work
     files = sorted(folder.glob("*.txt"))
     out = tmp_path / "out"
     status = {}
     run = threading.Thread(target=lambda: status.update(code=ingest([folder], out, "--no-cache", "--cluster", address)))
     run.start()
-    time.sleep(3)
+    time.sleep(2)
     assert run.is_alive()  # killed while files are being read
     _kill_worker_process(workers[0].pid)  # its nanny starts another; the files it held run again
     run.join(timeout=300)
