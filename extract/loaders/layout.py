@@ -20,11 +20,14 @@ from typing import TypeVar
 
 import regex
 
+from ..model import LoadedFile, OcrUse
 from .pdf_tables import Box, Table
 from .tables import cell_text, despace_cjk, grid_text
 
 T = TypeVar("T")
 
+# A page with fewer characters than this carries no text worth reading (a scan, when it draws an image).
+MIN_TEXT_CHARS = 10
 # Running headers and footers live in the top and bottom margins of a page.
 MARGIN_SHARE = 0.12
 # …and repeat there on at least this share of the pages (and on two pages at least).
@@ -448,3 +451,26 @@ def document_texts(pages: list[list[Line]], heights: list[float]) -> DocumentTex
             pos += 1
         texts.append("\n".join(parts))
     return DocumentTexts(texts, bold, wrapped)
+
+
+@dataclass
+class Scans:
+    """What OCR read (see model.OcrUse), and the scanned pages left unread (--ocr off)."""
+    read: OcrUse = field(default_factory=OcrUse)
+    unread: list[int] = field(default_factory=list)
+
+
+def too_little_text(pages: list[list[Line]]) -> bool:
+    """Fewer than MIN_TEXT_CHARS characters a page: scanned pages left unread, or no text on them."""
+    return sum(len(line.text.strip()) for lines in pages for line in lines) < MIN_TEXT_CHARS * len(pages)
+
+
+def laid_out_file(path: str, file_type: str, sha256: str, pages: list[list[Line]], heights: list[float],
+                  scans: Scans, warnings: list[str], unread: str) -> LoadedFile:
+    """The file of these placed pages (running furniture out, see document_texts), the scanned pages
+    left unread said in a warning ("page(s) 3, 4 " + unread)."""
+    if scans.unread:
+        warnings.append(f"{path}: page(s) {', '.join(map(str, scans.unread))} {unread} (--ocr off)")
+    laid_out = document_texts(pages, heights)
+    return LoadedFile(path=path, file_type=file_type, sha256=sha256, pages=laid_out.pages, bold=laid_out.bold,
+                      wrapped=laid_out.wrapped, warnings=warnings, ocr=scans.read)

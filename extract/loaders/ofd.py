@@ -22,16 +22,15 @@ import numpy
 from lxml import etree
 
 from ..errors import IngestError, one_line
-from ..model import LoadedFile, OcrUse
+from ..model import LoadedFile
 from . import image, loader, ocr
-from .layout import Line, PageChars, bands, document_texts, page_lines, reading_order, running_off
+from .layout import MIN_TEXT_CHARS, Line, PageChars, Scans, bands, laid_out_file, page_lines, reading_order, \
+    running_off, too_little_text
 from .ofd_package import Document, OfdError, Package, Resources, add_resources, deltas, floats, open_document, \
     Point, page_box, resolve, straight_segments
 from .pdf_tables import SHORTEST_EDGE, Edge, Matrix, then, tables_from_edges
 
 MM = 72 / 25.4  # points in a millimetre
-# A page with fewer characters than this that draws an image is a scan (as a PDF page, see pdf.py).
-MIN_TEXT_CHARS = 10
 BOLD_WEIGHT = 700
 # A gap between two characters of a line wider than this share of the font size is a space.
 SPACE_GAP = 1 / 3
@@ -75,12 +74,6 @@ class _Drawn:
     composites: int = 0  # composite graphics drawn
 
 
-@dataclass
-class _Scans:
-    read: OcrUse = field(default_factory=OcrUse)
-    unread: list[int] = field(default_factory=list)  # scanned pages not read (--ocr off)
-
-
 @loader(".ofd")
 def load_ofd(path: str, data: bytes, sha256: str) -> LoadedFile:
     from . import MAX_PAGES
@@ -99,23 +92,19 @@ def load_ofd(path: str, data: bytes, sha256: str) -> LoadedFile:
         raise IngestError("load", "corrupt", f"{path}: not a readable OFD file ({one_line(exc.reason)})") from exc
     if not pages:
         raise IngestError("load", "corrupt", f"{path}: not a readable OFD file (no pages)")
-    if sum(len(line.text.strip()) for lines in pages for line in lines) < MIN_TEXT_CHARS * len(pages):
+    if too_little_text(pages):
         # Scanned pages left unread (--ocr off), or no text on them, as for a PDF: the file fails.
         return LoadedFile(path=path, file_type="ofd", sha256=sha256, pages=[""] * len(pages), needs_ocr=True,
                           ocr=scans.read, warnings=warnings)
-    if scans.unread:
-        warnings.append(f"{path}: page(s) {', '.join(map(str, scans.unread))} are images without text and were "
-                        "not read (--ocr off)")
-    laid_out = document_texts(pages, heights)
-    return LoadedFile(path=path, file_type="ofd", sha256=sha256, pages=laid_out.pages, bold=laid_out.bold,
-                      wrapped=laid_out.wrapped, warnings=warnings, ocr=scans.read)
+    return laid_out_file(path, "ofd", sha256, pages, heights, scans, warnings,
+                         "are images without text and were not read")
 
 
 def _read_pages(path: str, package: Package, document: Document,
-                warnings: list[str]) -> tuple[list[list[Line]], list[float], _Scans]:
+                warnings: list[str]) -> tuple[list[list[Line]], list[float], Scans]:
     """Each page's lines and height (points); a scanned page read by OCR as ocr.MODE says. With
     --ocr force a page's images are read even under text: an OFD page cannot be rendered here."""
-    pages, heights, scans = [], [], _Scans()
+    pages, heights, scans = [], [], Scans()
     templates: dict[str, etree._Element] = {}  # a template is parsed once, drawn under every page naming it
     carried: list[float] | None = None  # column centres of a table running off the previous page
     for number, part in enumerate(document.pages, 1):

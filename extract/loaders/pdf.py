@@ -30,13 +30,13 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from ..errors import IngestError
-from ..model import LoadedFile, OcrUse
+from ..model import LoadedFile
 from . import loader, ocr
 from .pdf_library_logs import LibraryLogs
 from .pdf_page_tree import every_page
 from .pdf_secondary import SecondaryParsers
-from .layout import Line, PageChars, bold_runs, document_texts, page_lines, reading_order, running_off, samples, \
-    whole_characters
+from .layout import MIN_TEXT_CHARS, Line, PageChars, Scans, bold_runs, laid_out_file, page_lines, reading_order, \
+    running_off, samples, too_little_text, whole_characters
 from .pdf_tables import SHORTEST_EDGE, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdf_text_order import put_in_line_order
 from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
@@ -46,8 +46,6 @@ from .tables import despace_cjk
 
 # A table needs ruling lines: at least this many horizontal and vertical strokes on the page.
 MIN_RULES = 2
-# A page with fewer characters than this carries no text layer worth reading.
-MIN_TEXT_CHARS = 10
 # A page without text but with this many paths has its text drawn as outlines: OCR reads it, as a scan.
 OUTLINED_TEXT_PATHS = 200
 BOLD_WEIGHT = 600
@@ -110,17 +108,11 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
     warnings += parsers.warnings() + logs.warnings()
     if not pages:
         raise IngestError("load", "corrupt", f"{path}: PDF has no pages")
-    n_chars = sum(len(line.text.strip()) for lines in pages for line in lines)
-    if n_chars < MIN_TEXT_CHARS * len(pages):
+    if too_little_text(pages):
         # Scanned pages left unread (--ocr off), or with no text OCR could find: the file fails.
         return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=[""] * len(pages), needs_ocr=True,
                           ocr=scans.read)
-    if scans.unread:
-        warnings.append(f"{path}: page(s) {', '.join(map(str, scans.unread))} have no text layer and were "
-                        "not read (--ocr off)")
-    laid_out = document_texts(pages, heights)
-    return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=laid_out.pages, bold=laid_out.bold,
-                      wrapped=laid_out.wrapped, warnings=warnings, ocr=scans.read)
+    return laid_out_file(path, "pdf", sha256, pages, heights, scans, warnings, "have no text layer and were not read")
 
 
 def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
@@ -132,19 +124,12 @@ def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
         raise IngestError("load", "corrupt", f"{path}: not a readable PDF ({exc})") from exc
 
 
-@dataclass
-class _Scans:
-    """What OCR read (see model.OcrUse), and the pages that had no text layer but were not read."""
-    read: OcrUse = field(default_factory=OcrUse)
-    unread: list[int] = field(default_factory=list)
-
-
 def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, logs: LibraryLogs,
-                warnings: list[str]) -> tuple[list[list[Line]], list[float], _Scans]:
+                warnings: list[str]) -> tuple[list[list[Line]], list[float], Scans]:
     """Each page's lines and height, a page without a text layer read by OCR (as ocr.MODE says); a
     page pdfium cannot load is said, and kept empty (for the numbers)."""
     pages, heights, not_loaded = [], [], []
-    scans = _Scans()
+    scans = Scans()
     carried: list[float] | None = None  # column centres of a table running off the previous page
     for index in range(len(pdf)):
         logs.page = index
