@@ -35,7 +35,12 @@ def _frame(columns: list[Column], rows: list[dict] | pd.DataFrame) -> pd.DataFra
 
 def _missing(value) -> bool:
     """None, NaN, <NA> or an empty string."""
-    return value is None or value == "" or (not isinstance(value, str) and pd.isna(value))
+    return value == "" or is_missing(value)
+
+
+def is_missing(value) -> bool:
+    """A value a frame of the dataset does not have: None, NaN or <NA> (a text, even empty, is one)."""
+    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
 @dataclass

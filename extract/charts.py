@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .api import is_missing
 from .compare import GRADE_LEVELS, Comparison, format_value, grade_change
 
 FONTS = ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC"]
@@ -88,7 +89,7 @@ def lines(comparison: Comparison) -> list[Line]:
         y, values, changes = [], [], []
         for i, year in enumerate(years):
             r = by_year.get(year)
-            value = None if r is None or _missing(r.value) else (r.value if grade else float(r.value))
+            value = None if r is None or is_missing(r.value) else (r.value if grade else float(r.value))
             y.append(value)
             values.append(_value_text(value, r.written if r is not None else None, comparison))
             if grade:
@@ -98,13 +99,9 @@ def lines(comparison: Comparison) -> list[Line]:
                 changes.append(_change_text(None if r is None else r.change, comparison))
         stated = [v for v in y if v is not None]
         last = (len(GRADE_LEVELS) - GRADE_LEVELS.index(stated[-1]) if grade else stated[-1]) if stated else None
-        name = str(rows.department.iloc[0]) if not _missing(rows.department.iloc[0]) else key
+        name = str(rows.department.iloc[0]) if not is_missing(rows.department.iloc[0]) else key
         out.append(Line(key, name, _label(name, key), y, values, changes, last))
     return out
-
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
 def _label(name: str, key: str, limit: int = 16) -> str:
@@ -125,7 +122,7 @@ def _value_text(value, written, comparison: Comparison) -> str:
 
 
 def _change_text(change, comparison: Comparison) -> str:
-    if change is None or _missing(change):
+    if is_missing(change):
         return "—"
     if comparison.change == "pp":
         return f"{change:+.2f} " + ("分" if comparison.unit == "分" else "个百分点")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .api import Dataset
+from .api import Dataset, is_missing
 
 RATE_ROLES = ("execution_rate", "funds_received_rate")
 AMOUNT_ROLES = ("budget_initial", "budget_total", "funds_received", "expenditure_total",
@@ -265,8 +265,8 @@ def _close_words(word: str, subjects, n: int = 5) -> list[str]:
 def _grade_levels(reports: pd.DataFrame) -> pd.Series:
     """Each report's grade_level; from its grade as written where the column is empty (an output
     folder written before grade_level existed)."""
-    from . import rules
-    levels = {g: level for level, grades in rules.load("grades")["levels"].items() for g in grades}
+    from .rules import grade_levels
+    levels = grade_levels()
     from_grade = reports.grade.map(lambda g: levels.get(g) if isinstance(g, str) else None)
     return reports.grade_level.astype(object).where(reports.grade_level.notna(), from_grade)
 
@@ -303,10 +303,6 @@ def grade_change(previous, current) -> str:
 
 
 # --- output -----------------------------------------------------------------------------------------
-
-def is_missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
 
 def _csv_number(value) -> str:
     if is_missing(value):

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .api import Dataset, load
+from .api import Dataset, is_missing, load
 from .review_pages import TABLE_COLOURS, Fact, index_page, report_page
 from .review_pdf import draw_pages, source_pdf
 
@@ -56,8 +56,6 @@ class Summary:
     images: int = 0  # page images the pages show
     rendered: int = 0  # of which drawn by this run
     image_bytes: int = 0
-    index_bytes: int = 0
-    largest_page: tuple[int, str] = (0, "")
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -112,12 +110,11 @@ def write_site(out_dir: Path, site: Path, workers: int | None = None) -> Summary
         raise SiteError(exc.filename or site, exc.strerror or str(exc)) from exc
     finally:
         _JOBS = {}
-    summary = Summary(reports=len(results), index_bytes=len(index), seconds=time.perf_counter() - started)
+    summary = Summary(reports=len(results), seconds=time.perf_counter() - started)
     for r in results:
         summary.images += len(r["images"])
         summary.rendered += r["rendered"]
         summary.image_bytes += r["image_bytes"]
-        summary.largest_page = max(summary.largest_page, (r["bytes"], r["page"]))
         summary.notes += r["errors"]
     return summary
 
@@ -165,7 +162,7 @@ def _build(report_id: str) -> dict:
     page = report_page(job.report, text, job.facts, headings, job.failed, images, notes).encode("utf-8", "replace")
     _write(_SITE / "r" / f"{job.name}.html", page)
     image_names = [f"img/{Path(i.src).name}" for i in images]
-    return {"report_id": report_id, "page": f"{job.name}.html", "bytes": len(page), "images": image_names,
+    return {"report_id": report_id, "page": f"{job.name}.html", "images": image_names,
             "rendered": rendered, "errors": errors,
             "image_bytes": sum((_SITE / name).stat().st_size for name in image_names)}
 
@@ -232,18 +229,18 @@ def _facts(data: Dataset) -> dict[str, list[Fact]]:
     for table in TABLE_COLOURS:
         frame: pd.DataFrame = getattr(data, table)
         for row in frame.to_dict("records"):
-            if _missing(row.get("char_start")) or _missing(row.get("char_end")):
+            if is_missing(row.get("char_start")) or is_missing(row.get("char_end")):
                 continue
             if table == "amounts":
-                value = "" if _missing(row["value_yuan"]) else f"{row['value_yuan']:,.2f} 元"
+                value = "" if is_missing(row["value_yuan"]) else f"{row['value_yuan']:,.2f} 元"
                 caption = f"{_text(row['label'])} · {_text(row['role'])} · {value}"
             elif table == "rates":
-                value = "" if _missing(row["value_pct"]) else f"{row['value_pct']:g}%"
+                value = "" if is_missing(row["value_pct"]) else f"{row['value_pct']:g}%"
                 caption = f"{_text(row['label'])} · {_text(row['role'])} · {value}"
             else:
-                value = "" if _missing(row["value"]) else f"{row['value']:g}"
+                value = "" if is_missing(row["value"]) else f"{row['value']:g}"
                 caption = f"{_text(row['subject'])} · {value} {_text(row['unit'])}"
-            page = None if _missing(row.get("page")) else int(row["page"])
+            page = None if is_missing(row.get("page")) else int(row["page"])
             facts.setdefault(_text(row["report_id"]), []).append(
                 Fact(int(row["char_start"]), int(row["char_end"]), table, _text(row["fact_id"]), caption, page, _box(row)))
     for own in facts.values():
@@ -271,13 +268,9 @@ def _index_row(job: _Job, result: dict) -> dict:
             **{t: sum(f.table == t for f in job.facts) for t in TABLE_COLOURS}}
 
 
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
-
 def _text(value) -> str:
     """A cell as text, a missing one (<NA>) as nothing."""
-    return "" if _missing(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def _line_end(text: str, start: int) -> int:
