@@ -356,13 +356,16 @@ def run_review(out: Path, site: str | None, html: str | None = None, workers: in
     return 0
 
 
-def _write_file(name: str, text: str) -> bool:
-    """Write a page or table the user asked for; one line on stderr and False when it cannot be."""
+def _write_file(name: str, content: str | bytes) -> bool:
+    """Write a page, table or image the user asked for; one line on stderr and False when it cannot be."""
     path = Path(name)
     try:
         # Folders that do not exist yet are made, as ingest makes its --out folder.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
     except OSError as exc:
         print(f"jixiao: error: cannot write {name}: {exc.strerror or exc}", file=sys.stderr)
         return False
@@ -374,10 +377,11 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
     from rich.table import Table
     from rich.text import Text
 
+    from . import charts
     from .api import load
     from .compare import compare, format_change, format_value, is_missing, metric_kind
     chart_kind = Path(chart_path).suffix.lower().lstrip(".") if chart_path else ""
-    if chart_path and chart_kind not in ("html", "htm", "png", "svg"):
+    if chart_path and chart_kind not in ("html", "htm", *charts.STATIC_FORMATS):
         print(f"jixiao: error: {chart_path}: a chart is written as .html (interactive), .png or .svg", file=sys.stderr)
         return 2
     try:
@@ -415,7 +419,6 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
     if csv_path:
         files.append((csv_path, comparison.csv_text(excel)))
     if chart_path:
-        from . import charts
         try:
             files.append((chart_path, charts.page(comparison) if chart_kind in ("html", "htm")
                           else charts.image(comparison, chart_kind)))
@@ -423,22 +426,10 @@ def run_compare(out: Path, metric: str, csv_path: str | None, chart_path: str | 
             print(printable(f"jixiao: error: {chart_path}: {exc}"), file=sys.stderr)
             return 2
     for name, content in files:
-        if not (_write_file(name, content) if isinstance(content, str) else _write_bytes(name, content)):
+        if not _write_file(name, content):
             return 2
         print(f"written {name}")
     return 0
-
-
-def _write_bytes(name: str, content: bytes) -> bool:
-    """As _write_file, for an image."""
-    path = Path(name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    except OSError as exc:
-        print(f"jixiao: error: cannot write {name}: {exc.strerror or exc}", file=sys.stderr)
-        return False
-    return True
 
 
 def _floor(text: str) -> tuple[str, float]:
