@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .errors import one_line
+from . import loaders
 from .loaders import ocr
 from .pipeline import ReportResult, error_row, warm_up
 from .workers import BUSY, KEPT, Limits, _Worker
@@ -66,7 +67,7 @@ def parse_on_cluster(files: list[str], client, limits: Limits,
         return
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     ahead = AHEAD_PER_WORKER * n_workers
-    settings = (ocr.MODE, _max_pages())
+    settings = (ocr.MODE, loaders.MAX_PAGES)
     run = uuid.uuid4().hex[:8]  # task keys unique on a scheduler other runs may share
     futures, sent = {}, 0
     try:
@@ -98,7 +99,6 @@ _kept: dict[tuple, _Worker] = {}
 
 def _parse(path: str, limits: Limits, settings: tuple[str, int], finish) -> ReportResult:
     """On a Dask worker: one file through a limited worker process under the run's limits."""
-    from . import loaders
     ocr.MODE, loaders.MAX_PAGES = settings
     # A Dask worker is a daemon process, and multiprocessing lets a daemon start no process of its
     # own; the limited worker process (killed at its time limit) is a child that dies with this one.
@@ -119,8 +119,3 @@ def _parse(path: str, limits: Limits, settings: tuple[str, int], finish) -> Repo
     if finish is not None:
         finish(result)
     return result
-
-
-def _max_pages() -> int:
-    from . import loaders
-    return loaders.MAX_PAGES

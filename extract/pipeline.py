@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import extractors, genre
-from .boxes import add_boxes
+from .boxes import FACT_TABLES, add_boxes
 from .dataset import fit_numbers
 from .departments import department_key
 from .errors import ERROR_TYPES, IngestError, one_line, shown
@@ -160,7 +160,7 @@ def _rows(ctx: extractors.Context) -> dict[str, list[dict]]:
         rows = tables.setdefault(extractor.table, [])
         for fact in ctx.results[extractor.name]:
             row = {"report_id": doc.report_id, **_fact_row(fact)}
-            if extractor.table in ("amounts", "rates", "counts"):
+            if extractor.table in FACT_TABLES:
                 row["fact_id"] = f"{doc.report_id}-{extractor.table[0].upper()}{len(rows) + 1:04d}"
             rows.append(row)
     tables["reports"] = [_report_row(ctx, tables.get("checks", []))]

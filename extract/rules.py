@@ -17,5 +17,11 @@ def load(name: str):
         return yaml.safe_load(f)
 
 
+@functools.cache
+def grade_levels() -> dict[str, str]:
+    """Each grade as written (rules/grades.yaml) → its level on the scale 优 > 良 > 中 > 差."""
+    return {grade: level for level, grades in load("grades")["levels"].items() for grade in grades}
+
+
 def path(name: str) -> Path:
     return RULES_DIR / name

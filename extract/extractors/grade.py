@@ -17,18 +17,17 @@ def _config():
     grades = "|".join(sorted(cfg["grades"], key=len, reverse=True))
     patterns = [regex.compile(p.replace("GRADE", grades).replace("END", cfg["end"])) for p in cfg["patterns"]]
     scores = [regex.compile(p) for p in cfg["score_patterns"]]
-    levels = {grade: level for level, grades in cfg["levels"].items() for grade in grades}
-    return patterns, scores, levels
+    return patterns, scores
 
 
 @register("grade")
 def extract_grade(ctx: Context) -> Grade:
-    patterns, scores, levels = _config()
+    patterns, scores = _config()
     text = ctx.doc.text
     grade = _first(text, patterns, "grade")
     score = _first(text, scores, "score")
     value = parse_number(score) if score is not None else None
-    return Grade(grade=grade, score=value if value is not None and value <= 100 else None, level=levels.get(grade))
+    return Grade(grade=grade, score=value if value is not None and value <= 100 else None, level=rules.grade_levels().get(grade))
 
 
 def _first(text: str, patterns, group: str) -> str | None:

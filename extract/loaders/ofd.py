@@ -207,7 +207,7 @@ def _draw_text(obj: etree._Element, matrix: Matrix, resources: Resources, drawn:
     if size <= 0:
         return
     bold = _number(obj.get("Weight"), 0.0) >= BOLD_WEIGHT or obj.get("Font", "") in resources.bold_fonts
-    a, b, c, d, e, f = matrix
+    a, b, c, d, _, _ = matrix
     height = size * math.sqrt(abs(a * d - b * c))
     x = y = 0.0
     for code in obj.iterfind("TextCode"):
@@ -222,9 +222,9 @@ def _draw_text(obj: etree._Element, matrix: Matrix, resources: Resources, drawn:
             else:
                 advance = size * _em_share(ch)
             width = advance if 0 < advance <= size else size * _em_share(ch)
-            left, baseline = a * x + c * y + e, b * x + d * y + f
+            left, baseline = _apply(matrix, x, y)
             right = left + a * width
-            if abs(left) < FAR and abs(right) < FAR and abs(baseline) < FAR and height < FAR:  # see _near
+            if _near(left, right, baseline, height):
                 drawn.glyphs.append(_Glyph(" " if ch.isspace() else ch, min(left, right), baseline - ASCENT * height,
                                            max(left, right), baseline + DESCENT * height, height, bold))
             x += advance
