@@ -1,5 +1,7 @@
 import csv
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,12 @@ CORPUS = ROOT / "corpus"
 @pytest.fixture(autouse=True, scope="session")
 def _own_cache(tmp_path_factory):
     """The tests' ingests keep their results cache in a folder of their own, not the user's."""
-    import os
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
+def files_in(out: Path) -> dict:
+    """Every file under out, by its path there, with its bytes."""
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def read_table(out: Path, table: str) -> list[dict]:
@@ -94,3 +100,46 @@ def corpus_reports() -> list[tuple[Path, dict]]:
         text_path = CORPUS / gold_path.name.replace(".gold.json", ".txt")
         pairs.append((text_path, json.loads(gold_path.read_text(encoding="utf-8"))))
     return pairs
+
+
+# Processes, as /proc shows them (the tests of workers and clusters that must end with a run).
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, None when there is none. The name between parentheses may
+    hold spaces and parentheses itself, so the fields are read after the last ')'."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], int(fields[1])
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and (_stat(int(entry.name)) or ("", 0))[1] == pid]
+
+
+def alive(pid: int) -> bool:
+    """A zombie is not alive. An orphan is reaped by init, or by this process when it is a subreaper."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+def still_alive_after(pids: list[int], seconds: float) -> list[int]:
+    """The processes of pids alive after `seconds`, or as soon as none is."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(map(alive, pids)):
+        time.sleep(0.1)
+    return [pid for pid in pids if alive(pid)]
+
+
+def descendants_of(pid: int) -> list[int]:
+    found, parents = [], [pid]
+    while parents:
+        children = children_of(parents.pop())
+        found += children
+        parents += children
+    return found

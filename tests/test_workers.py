@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED, ingest
+from conftest import ROOT, SEED, children_of, files_in, ingest, still_alive_after
 
 from extract import workers
 from extract.pipeline import ReportResult
@@ -25,31 +25,6 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
-def _stat(pid: int) -> tuple[str, int] | None:
-    """(state, parent pid) of a process, None when there is none. The name between parentheses may
-    hold spaces and parentheses itself, so the fields are read after the last ')'."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return fields[0], int(fields[1])
-
-
-def _children(pid: int) -> list[int]:
-    return [int(entry.name) for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and (_stat(int(entry.name)) or ("", 0))[1] == pid]
-
-
-def _alive(pid: int) -> bool:
-    """A zombie is not alive. An orphan is reaped by init, or by this process when it is a subreaper."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-    stat = _stat(pid)
-    return stat is not None and stat[0] != "Z"
-
-
 def _start_ingest(folder: Path, out: Path, tmp_path: Path, **popen) -> tuple[subprocess.Popen, list[int]]:
     """`jixiao ingest` with two workers, once both workers exist and it has written some texts. Its
     stderr goes to a file (tmp_path/stderr): workers left alive would hold a pipe open for ever."""
@@ -60,7 +35,7 @@ def _start_ingest(folder: Path, out: Path, tmp_path: Path, **popen) -> tuple[sub
                                stdout=subprocess.DEVNULL, stderr=stderr, **popen)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        children = _children(run.pid)
+        children = children_of(run.pid)
         if len(children) == 2 and any(out.parent.glob(f".{out.name}.new-*/text/*.txt")):
             break
         time.sleep(0.02)
@@ -69,23 +44,11 @@ def _start_ingest(folder: Path, out: Path, tmp_path: Path, **popen) -> tuple[sub
     return run, children
 
 
-def _still_alive_after(pids: list[int], seconds: float) -> list[int]:
-    """The processes of pids alive after `seconds`, or as soon as none is."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(map(_alive, pids)):
-        time.sleep(0.1)
-    return [pid for pid in pids if _alive(pid)]
-
-
-def _files(out: Path) -> dict:
-    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-
-
 def test_workers_die_with_a_killed_parent(corpus, tmp_path):
     run, children = _start_ingest(corpus, tmp_path / "out", tmp_path)
     run.kill()
     run.wait()
-    assert _still_alive_after(children, 5) == []
+    assert still_alive_after(children, 5) == []
 
 
 @pytest.mark.parametrize("signal_number, status, first_words", [
@@ -96,7 +59,7 @@ def test_a_stopped_run_ends_its_workers_and_keeps_the_previous_outputs(corpus, t
                                                                         first_words):
     out = tmp_path / "out"
     assert ingest([SEED], out, "--no-cache") == 0
-    before = _files(out)
+    before = files_in(out)
     run, children = _start_ingest(corpus, out, tmp_path, start_new_session=True)
     if signal_number == signal.SIGINT:
         os.killpg(run.pid, signal.SIGINT)
@@ -106,9 +69,9 @@ def test_a_stopped_run_ends_its_workers_and_keeps_the_previous_outputs(corpus, t
     run.wait(timeout=30)
     assert time.monotonic() - stopped < 5
     stderr = (tmp_path / "stderr").read_text()
-    assert _still_alive_after(children, 5) == []
+    assert still_alive_after(children, 5) == []
     assert "Traceback" not in stderr
-    assert _files(out) == before
+    assert files_in(out) == before
     assert run.returncode == status
     assert len(stderr.splitlines()) == 1 and stderr.startswith(first_words), stderr
 
@@ -155,8 +118,8 @@ def test_without_prctl_a_watching_thread_ends_the_workers_of_a_killed_parent(tmp
     while time.monotonic() < deadline and not (log.exists() and len(log.read_text().splitlines()) == 2):
         time.sleep(0.02)
     time.sleep(0.2)
-    children = _children(parent)
+    children = children_of(parent)
     assert len(children) == 2
     os.kill(parent, signal.SIGKILL)
     os.waitpid(parent, 0)
-    assert _still_alive_after(children, 5) == []
+    assert still_alive_after(children, 5) == []
