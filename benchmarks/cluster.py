@@ -3,9 +3,10 @@
 
     python benchmarks/cluster.py corpus/large [N]     (`make bench-cluster`, part of `make bench`)
 
-Each command is run twice, in turn, and the faster of each kept; the cluster's time includes starting
-the LocalCluster and loading the models in each of its workers, as a user's run does. Writes the
-table between the cluster markers in docs/scale.md.
+Each command is run three times, in turn, and the fastest of each kept (this VM's times vary by
+±10 %); the cluster's time includes starting the LocalCluster and loading the models (once, in the
+process its workers are forked from), as a user's run does. Writes the table between the cluster
+markers in docs/scale.md.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JIXIAO = ROOT / ".venv" / "bin" / "jixiao"
 SCALE = ROOT / "docs" / "scale.md"
 START, END = "<!-- cluster:start -->", "<!-- cluster:end -->"
-ROUNDS = 2
+ROUNDS = 3
 
 
 def timed(args: list[str]) -> float:
