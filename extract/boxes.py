@@ -1,38 +1,30 @@
 """Boxes: where on its PDF page each amount, rate and count was read (x0, top, x1, bottom in points
-from the page's top-left corner as displayed), found after extraction by loaders.pdf_boxes from the
-file's bytes (read again; a file changed since it was read gets no boxes). Facts of other file types,
-and of PDF pages read by OCR, have none."""
+from the page's top-left corner as displayed), found after extraction by loaders.pdf_boxes on the
+pages the loader read, kept open for it (LoadedFile.placer). Facts of other file types, and of PDF
+pages read by OCR, have none."""
 from __future__ import annotations
 
 import bisect
-import hashlib
 from decimal import Decimal
-from pathlib import Path
 
 from .loaders import pdf_boxes
-from .model import Document
+from .model import Document, Placer
 
 FACT_TABLES = ("amounts", "rates", "counts")
 BOX_FIELDS = ("x0", "top", "x1", "bottom")
 
 
-def add_boxes(path: str, doc: Document, tables: dict[str, list[dict]]) -> None:
-    """Give the PDF's facts their boxes, in place; every other fact an empty box."""
+def add_boxes(placer: Placer | None, doc: Document, tables: dict[str, list[dict]]) -> None:
+    """Give the facts their boxes on the placer's pages, in place; every other fact an empty box."""
     for table in FACT_TABLES:
         for row in tables.get(table, []):
             row.update(dict.fromkeys(BOX_FIELDS))
-    if doc.file_type != "pdf":
+    if placer is None:
         return
     wanted = _wanted(doc, tables)
     if not wanted:
         return
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return
-    if hashlib.sha256(data).hexdigest() != doc.sha256:
-        return
-    placed = pdf_boxes.boxes(data, wanted)
+    placed = placer.boxes(wanted)
     for table in FACT_TABLES:
         for row in tables.get(table, []):
             box = placed.get(row["fact_id"])
@@ -61,7 +53,8 @@ def _wanted(doc: Document, tables: dict[str, list[dict]]) -> dict[int, dict[str,
             at = bisect.bisect_left(where, row["char_start"] - start)
             rank = bisect.bisect_left(starts, at)
             if key and rank < len(starts):
-                wanted.setdefault(page, {})[row["fact_id"]] = pdf_boxes.Wanted(key, rank, len(starts), at / max(1, len(text)))
+                wanted.setdefault(page, {})[row["fact_id"]] = pdf_boxes.Wanted(key, rank, len(starts),
+                                                                               at / max(1, len(text)))
     return wanted
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 
 @dataclass
@@ -27,6 +28,15 @@ class OcrUse:
         return sum(self.page_confidences) / len(self.page_confidences) if self.page_confidences else None
 
 
+class Placer(Protocol):
+    """Where on its pages the texts read from a file are drawn: a PDF's pages, kept open by its loader
+    for the facts found in them (loaders.pdf_boxes.OpenPages); closed by the pipeline."""
+
+    def boxes(self, wanted: dict) -> dict[str, tuple[float, float, float, float]]: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class LoadedFile:
     """What a loader returns: the text of each page, tables written in as tab-separated rows."""
@@ -44,6 +54,7 @@ class LoadedFile:
     bold: list[tuple[int, int, int]] = field(default_factory=list)
     # What the loader had to repair (the report is then `partial`).
     warnings: list[str] = field(default_factory=list)
+    placer: Placer | None = None  # a PDF's pages, open until its facts are placed on them (boxes)
 
     @property
     def report_id(self) -> str:

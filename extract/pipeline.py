@@ -65,6 +65,7 @@ def warm_up() -> None:
 
 def process_file(path: str) -> ReportResult:
     stage = "load"
+    loaded = None
     try:
         loaded = load(path)
         stage = "normalize"
@@ -78,7 +79,7 @@ def process_file(path: str) -> ReportResult:
         stage = "dataset"
         result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
         stage = "boxes"
-        add_boxes(path, doc, result.tables)
+        add_boxes(loaded.placer, doc, result.tables)
         # What had to be repaired is said in `errors` too; the report is written, status partial.
         result.tables["errors"] = [error_row(path, "load", "repaired", warning) for warning in doc.warnings]
         # A figure with more digits than its column holds is rounded (or left empty), and said so.
@@ -105,6 +106,9 @@ def process_file(path: str) -> ReportResult:
     except Exception as exc:  # a bug or a parser's crash on one file must not stop the batch
         message = _internal_error_message(path, stage, exc)
         return ReportResult(path, error=error_row(path, stage, "internal_error", message))
+    finally:
+        if loaded is not None and loaded.placer is not None:
+            loaded.placer.close()
 
 
 def _needs_ocr_message(path: str, doc: Document) -> str:

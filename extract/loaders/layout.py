@@ -143,7 +143,7 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def whole_characters(text: str, runs: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """The text with each pair of UTF-16 halves (see _char_text) joined into its character, and the
+    """The text with each pair of UTF-16 halves (see pdfium_calls.char_text) joined into its character, and the
     runs (start, end) in it moved to match."""
     if not _SURROGATE.search(text):
         return text, runs

@@ -33,15 +33,16 @@ from ..errors import IngestError
 from ..model import LoadedFile
 from . import loader, ocr
 from .pdf_library_logs import LibraryLogs
+from .pdf_boxes import OpenPages
 from .pdf_page_tree import every_page
 from .pdf_secondary import SecondaryParsers
 from .layout import MIN_TEXT_CHARS, Line, PageChars, Scans, bold_runs, laid_out_file, page_lines, reading_order, \
     running_off, samples, too_little_text, whole_characters
 from .pdf_tables import SHORTEST_EDGE, Matrix, Table, matrix_of, page_frame, page_tables, then
 from .pdf_text_order import put_in_line_order
-from .pdfium_calls import Handle, as_handle, char_object, char_unicode, count_form_objects, count_page_objects, \
-    font_is_embedded, font_name, font_weight, form_object, glyph_width, loose_char_box, object_bounds, object_font, \
-    object_text, object_type, page_object
+from .pdfium_calls import Handle, as_handle, char_object, char_text, char_unicode, count_form_objects, \
+    count_page_objects, font_is_embedded, font_name, font_weight, form_object, glyph_width, loose_char_box, \
+    object_bounds, object_font, object_text, object_type, page_object
 from .tables import despace_cjk
 
 # A table needs ruling lines: at least this many horizontal and vertical strokes on the page.
@@ -100,19 +101,32 @@ def load_pdf(path: str, data: bytes, sha256: str) -> LoadedFile:
             raise IngestError("load", "too_many_pages", f"{path}: {n_pages} pages, more than --max-pages {MAX_PAGES}")
         pdf, data, warnings = every_page(path, data, pdf, MAX_PAGES)
         parsers = SecondaryParsers(path, data)
+        # Its pages stay open once read, for the facts found in them to be placed on (pdf_boxes).
+        open_pages = OpenPages(pdf)
         try:
-            pages, heights, scans = _read_pages(path, pdf, parsers, logs, warnings)
+            pages, heights, scans = _read_pages(path, pdf, parsers, logs, warnings, open_pages)
+        except BaseException:
+            open_pages.close()
+            raise
         finally:
             parsers.close()
-            pdf.close()
     warnings += parsers.warnings() + logs.warnings()
+    if not pages or too_little_text(pages):
+        open_pages.close()
     if not pages:
         raise IngestError("load", "corrupt", f"{path}: PDF has no pages")
     if too_little_text(pages):
         # Scanned pages left unread (--ocr off), or with no text OCR could find: the file fails.
         return LoadedFile(path=path, file_type="pdf", sha256=sha256, pages=[""] * len(pages), needs_ocr=True,
                           ocr=scans.read)
-    return laid_out_file(path, "pdf", sha256, pages, heights, scans, warnings, "have no text layer and were not read")
+    try:
+        loaded = laid_out_file(path, "pdf", sha256, pages, heights, scans, warnings,
+                               "have no text layer and were not read")
+    except BaseException:
+        open_pages.close()
+        raise
+    loaded.placer = open_pages
+    return loaded
 
 
 def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
@@ -125,9 +139,10 @@ def _opened(path: str, data: bytes) -> pdfium.PdfDocument:
 
 
 def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, logs: LibraryLogs,
-                warnings: list[str]) -> tuple[list[list[Line]], list[float], Scans]:
+                warnings: list[str], open_pages: OpenPages) -> tuple[list[list[Line]], list[float], Scans]:
     """Each page's lines and height, a page without a text layer read by OCR (as ocr.MODE says); a
-    page pdfium cannot load is said, and kept empty (for the numbers)."""
+    page pdfium cannot load is said, and kept empty (for the numbers). A page read from its text
+    layer is left open in open_pages, the others closed."""
     pages, heights, not_loaded = [], [], []
     scans = Scans()
     carried: list[float] | None = None  # column centres of a table running off the previous page
@@ -138,16 +153,23 @@ def _read_pages(path: str, pdf: pdfium.PdfDocument, parsers: SecondaryParsers, l
             not_loaded.append(index + 1)
             lines, height = [], 0.0
         else:
+            textpage = None
             try:
-                lines, carried, height, scanned = _read_page(page, parsers, index, carried)
+                lines, carried, height, scanned, textpage = _read_page(page, parsers, index, carried)
                 if ocr.MODE == "force" or (scanned and ocr.MODE == "auto"):
                     read = ocr.read_pdf_page(page)
                     lines, height, carried = read.lines, read.height, None
                     scans.read.add(index + 1, read.confidence, ocr.LOW_CONFIDENCE)
                 elif scanned:
                     scans.unread.append(index + 1)
+                else:
+                    open_pages.keep(index + 1, page, textpage)
+                    page = textpage = None
             finally:
-                page.close()
+                if textpage is not None:
+                    textpage.close()
+                if page is not None:
+                    page.close()
         pages.append(lines)
         heights.append(height)
     if not_loaded:
@@ -164,31 +186,31 @@ def _loaded_page(pdf: pdfium.PdfDocument, index: int):
 
 
 def _read_page(page, parsers: SecondaryParsers, index: int,
-               carried: list[float] | None) -> tuple[list[Line], list[float] | None, float, bool]:
+               carried: list[float] | None) -> tuple[list[Line], list[float] | None, float, bool, pdfium.PdfTextPage]:
     """The page's lines, the column centres of a table that runs off its foot (for the next page),
-    the page's height, as it is displayed (see pdf_tables.page_frame), and whether it is a scan: an
-    image with no text layer worth reading on it (fewer than MIN_TEXT_CHARS characters)."""
+    the page's height, as it is displayed (see pdf_tables.page_frame), whether it is a scan (an
+    image with no text layer worth reading on it: fewer than MIN_TEXT_CHARS characters), and its
+    text page (the caller's to close)."""
     objects = _page_objects(page)
     put_in_line_order(as_handle(page.raw), objects.text, objects.frame)
     height = objects.height
     tables = page_tables(objects.paths, height, carried) if objects.ruled else []
-    lines = _pdfium_page_lines(page, objects, functools.partial(parsers.lost_text, index), tables)
-    if lines is None:  # text pdfium lost cannot be put back into its own: pdfplumber reads the page
-        chars = parsers.plumber_read(index, _plumber_chars)
-        # Where pdfplumber fails on the page, pdfium's text stands, without what it lost.
-        lines = page_lines(chars, tables) if chars is not None else _pdfium_page_lines(page, objects, None, tables)
+    textpage = page.get_textpage()  # of the objects in line order
+    # Table cells are filled character by character; lines outside tables need only a few boxes.
+    every_box = bool(tables)
+    try:
+        lines = _pdfium_lines(page, textpage, objects, functools.partial(parsers.lost_text, index), tables, every_box)
+        if lines is None:  # text pdfium lost cannot be put back into its own: pdfplumber reads the page
+            chars = parsers.plumber_read(index, _plumber_chars)
+            # Where pdfplumber fails on the page, pdfium's text stands, without what it lost.
+            lines = page_lines(chars, tables) if chars is not None else \
+                _pdfium_lines(page, textpage, objects, None, tables, every_box)
+    except BaseException:
+        textpage.close()
+        raise
     drawn = objects.images > 0 or objects.path_count >= OUTLINED_TEXT_PATHS
     scanned = drawn and sum(len(line.text.strip()) for line in lines) < MIN_TEXT_CHARS
-    return lines, running_off(tables, lines, height), height, scanned
-
-
-def _pdfium_page_lines(page, objects: _PageObjects, lost_text, tables: list[Table]) -> list[Line] | None:
-    textpage = page.get_textpage()
-    try:
-        # Table cells are filled character by character; lines outside tables need only a few boxes.
-        return _pdfium_lines(page, textpage, objects, lost_text, tables, every_box=bool(tables))
-    finally:
-        textpage.close()
+    return lines, running_off(tables, lines, height), height, scanned, textpage
 
 
 @dataclass
@@ -326,7 +348,7 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list
     The page's frame and height come with its objects (see _PageObjects)."""
     frame, height = objects.frame, objects.height
     handle = as_handle(textpage.raw)
-    text = _char_text(textpage, handle)
+    text = char_text(textpage, handle)
     undecoded = _undecoded(objects, handle, len(text)) if lost_text else []
     if not every_box and not undecoded:
         return _sampled_lines(text, handle, frame, objects, height)
@@ -340,19 +362,6 @@ def _pdfium_lines(page, textpage, objects: _PageObjects, lost_text, tables: list
     if undecoded and not _recover_glyphs(chars, owners, objects, undecoded, lost_text, frame):
         return None
     return page_lines(chars, tables)
-
-
-def _char_text(textpage, handle: Handle) -> str:
-    """pdfium's text with one Python character for each character of its text page, so that an index
-    into it is pdfium's index for that character's box. get_text_range gives that unless a character
-    lies outside the BMP (a rare CJK character of a name: pdfium counts its two UTF-16 halves as two
-    characters, Python decodes one) or pdfium leaves one out: then the text is read character by
-    character, the halves kept apart until the lines are made (see whole_characters)."""
-    text = textpage.get_text_range()
-    count = textpage.count_chars()
-    if len(text) == count:
-        return text
-    return "".join(chr(code or 0x20) for code in map(char_unicode, repeat(handle, count), range(count)))
 
 
 def _sampled_lines(text: str, handle: Handle, frame: Matrix | None, objects: _PageObjects,

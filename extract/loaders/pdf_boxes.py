@@ -1,16 +1,17 @@
 """Where on its page a fact read from a PDF is drawn: the box around the characters of its `raw`
 text, in points from the page's top-left corner as displayed (pdfplumber's convention).
 
-Found after extraction, from pdfium's characters of the pages that hold facts, not carried through
-layout and normalization: the layout reads the boxes of only a few characters of a line outside
-tables (see layout.samples), which keeps text extraction fast. A fact's text is looked for in the
-page's characters with blanks left out and full-width forms folded (as normalize folds them); where
-it occurs more than once, the fact takes the occurrence of the same rank as its own among the
-occurrences in the report's text of that page, or, where the report's text holds it more often (a
-merged cell's text is repeated over its span), the occurrence as far into the page as the fact is
-into the report's page. A text the page's characters do not hold (glyphs read back from a font's
-CMap), and a page read by OCR, give no box. Where a fact's text runs over a line break, its box is
-around the part on the line that holds most of it (a figure broken from its unit: the figure).
+Found after extraction, from the loader's own text pages of the pages that hold facts (kept open for
+it: OpenPages), not carried through layout and normalization: the layout reads the boxes of only a
+few characters of a line outside tables (see layout.samples), which keeps text extraction fast. A
+fact's text is looked for in the page's characters with blanks left out and full-width forms folded
+(as normalize folds them); where it occurs more than once, the fact takes the occurrence of the same
+rank as its own among the occurrences in the report's text of that page, or, where the report's text
+holds it more often (a merged cell's text is repeated over its span), the occurrence as far into the
+page as the fact is into the report's page. A text the page's characters do not hold (glyphs read
+back from a font's CMap), and a page read by OCR, give no box. Where a fact's text runs over a line
+break, its box is around the part on the line that holds most of it (a figure broken from its unit:
+the figure).
 """
 from __future__ import annotations
 
@@ -22,12 +23,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from .pdf_tables import Matrix, page_frame
-from .pdfium_calls import as_handle, char_unicode, direct, loose_char_box
+from .pdfium_calls import as_handle, char_text, loose_char_box
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
-
-_count_chars = direct(pdfium_raw.FPDFText_CountChars)
-
 
 @dataclass(frozen=True)
 class Wanted:
@@ -81,30 +79,37 @@ def _continues(text: str, where: list[int], i: int, step: int) -> bool:
     return text[i] in ".," and touching(i + step) and text[i + step].isdigit()
 
 
-def boxes(data: bytes, wanted: dict[int, dict[str, Wanted]]) -> dict[str, Box]:
-    """The boxes of the facts wanted on each page (1-based page → fact id → Wanted), by fact id."""
-    placed: dict[str, Box] = {}
-    document = pdfium.PdfDocument(data)
-    try:
+class OpenPages:
+    """A PDF's pages as its loader read them (pdf.load_pdf), left open for the facts found in their
+    text to be placed on: no page is parsed twice, and the pages are those the loader read (a
+    repaired page tree's, objects in line order). Pages read by OCR are not kept: they give no box."""
+
+    def __init__(self, document: pdfium.PdfDocument):
+        self._document = document
+        self._pages: dict[int, tuple[pdfium.PdfPage, pdfium.PdfTextPage]] = {}  # 1-based
+
+    def keep(self, number: int, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> None:
+        self._pages[number] = (page, textpage)
+
+    def boxes(self, wanted: dict[int, dict[str, Wanted]]) -> dict[str, Box]:
+        """The boxes of the facts wanted on each page (1-based page → fact id → Wanted), by fact id."""
+        placed: dict[str, Box] = {}
         for number, facts in wanted.items():
-            if not 1 <= number <= len(document):
-                continue
-            page = document[number - 1]
-            textpage = page.get_textpage()
-            try:
-                placed.update(_page_boxes(page, textpage, facts))
-            finally:
-                textpage.close()
-                page.close()
-    finally:
-        document.close()
-    return placed
+            if number in self._pages:
+                placed.update(_page_boxes(*self._pages[number], facts))
+        return placed
+
+    def close(self) -> None:
+        for page, textpage in self._pages.values():
+            textpage.close()
+            page.close()
+        self._pages.clear()
+        self._document.close()
 
 
 def _page_boxes(page, textpage, facts: dict[str, Wanted]) -> dict[str, Box]:
     handle = as_handle(textpage.raw)
-    n = _count_chars(handle)
-    text, where = fold("".join(chr(char_unicode(handle, i) or 0xFFFD) for i in range(n)))
+    text, where = fold(char_text(textpage, handle))
     frame, height = page_frame(page)
     placed, found = {}, {}
     for fact_id, fact in facts.items():

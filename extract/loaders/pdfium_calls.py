@@ -3,6 +3,7 @@ per character, text object or path segment (see pdf, pdf_tables)."""
 from __future__ import annotations
 
 import ctypes
+from itertools import repeat
 
 import pypdfium2.raw as pdfium_raw
 
@@ -44,3 +45,16 @@ segment_closes = direct(pdfium_raw.FPDFPathSegment_GetClose)
 loose_char_box = direct(pdfium_raw.FPDFText_GetLooseCharBox)
 char_object = direct(pdfium_raw.FPDFText_GetTextObject, ctypes.c_void_p)
 char_unicode = direct(pdfium_raw.FPDFText_GetUnicode, ctypes.c_uint)
+
+
+def char_text(textpage, handle: Handle) -> str:
+    """pdfium's text with one Python character for each character of its text page, so that an index
+    into it is pdfium's index for that character's box. get_text_range gives that unless a character
+    lies outside the BMP (a rare CJK character of a name: pdfium counts its two UTF-16 halves as two
+    characters, Python decodes one) or pdfium leaves one out: then the text is read character by
+    character, the halves kept apart until the lines are made (see layout.whole_characters)."""
+    text = textpage.get_text_range()
+    count = textpage.count_chars()
+    if len(text) == count:
+        return text
+    return "".join(chr(code or 0x20) for code in map(char_unicode, repeat(handle, count), range(count)))
