@@ -71,6 +71,11 @@ class Line:
     changes: list[str]   # the change from the year before, as text
     last: float | None   # the latest value stated (a grade's step, 优 = 4), to rank departments
 
+    @property
+    def drawn(self) -> bool:
+        """Does a report state the value for some year (else there is nothing to draw)?"""
+        return any(v is not None for v in self.y)
+
 
 @dataclass
 class Axis:
@@ -251,11 +256,10 @@ def _ranked(all_lines: list[Line]) -> list[int]:
                                                         all_lines[i].key))
 
 
-def figure(comparison: Comparison, font: str | None = None):
+def figure(comparison: Comparison, all_lines: list[Line], font: str | None = None):
     """One axis, a trace per department (the page; an image of up to MANY departments)."""
     import plotly.graph_objects as go
-    all_lines = lines(comparison)
-    drawn = [i for i, line in enumerate(all_lines) if any(v is not None for v in line.y)]
+    drawn = [i for i, line in enumerate(all_lines) if line.drawn]
     ax = axis(comparison, all_lines)
     years = comparison.years
     many = len(drawn) > MANY
@@ -319,12 +323,11 @@ def figure(comparison: Comparison, font: str | None = None):
     return fig
 
 
-def small_multiples(comparison: Comparison, font: str | None = None):
+def small_multiples(comparison: Comparison, all_lines: list[Line], font: str | None = None):
     """A panel per department on a shared y axis (an image of many departments)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
-    all_lines = lines(comparison)
-    ranked = [i for i in _ranked(all_lines) if any(v is not None for v in all_lines[i].y)]
+    ranked = [i for i in _ranked(all_lines) if all_lines[i].drawn]
     ax = axis(comparison, all_lines)
     years = comparison.years
     columns = min(COLUMNS, len(ranked))
@@ -367,7 +370,8 @@ def page(comparison: Comparison) -> str:
     """The chart as a page that works offline, with the table below it."""
     import html
     from plotly.offline import get_plotlyjs
-    fig = figure(comparison)
+    all_lines = lines(comparison)
+    fig = figure(comparison, all_lines)
     # In a <script> element, "</" could end it early: JSON reads "<\/" as "</".
     data = fig.to_json().replace("</", "<\\/")
     config = json.dumps({"responsive": True, "displaylogo": False,
@@ -396,14 +400,14 @@ def page(comparison: Comparison) -> str:
         f'Plotly.newPlot("chart", figure.data, figure.layout, {config}).then(function (gd) {{'
         'window.chart = gd; gd.setAttribute("data-ready", "true"); });'
         '})();</script>'
-        f'<h2>数据表</h2>{_table(comparison)}</body></html>')
+        f'<h2>数据表</h2>{_table(comparison, all_lines)}</body></html>')
 
 
-def _table(comparison: Comparison) -> str:
+def _table(comparison: Comparison, all_lines: list[Line]) -> str:
     import html
     head = "<th>部门</th>" + "".join(f"<th>{y}年</th>" for y in comparison.years)
     body = []
-    for line in lines(comparison):
+    for line in all_lines:
         cells = [f'<td class="department" title="{html.escape(line.key)}">{html.escape(line.name)}</td>']
         for value, shown, change in zip(line.y, line.values, line.changes):
             if value is None:
@@ -447,8 +451,9 @@ def image(comparison: Comparison, kind: str) -> bytes:
     except ImportError:
         raise ChartError(f"a .{kind} chart needs kaleido (pip install 'kaleido>=1') and Chromium or Chrome "
                          "(apt-get install chromium); or write the chart as .html") from None
-    n = sum(any(v is not None for v in line.y) for line in lines(comparison))
-    fig = small_multiples(comparison, font) if n > MANY else figure(comparison, font)
+    all_lines = lines(comparison)
+    n = sum(line.drawn for line in all_lines)
+    fig = small_multiples(comparison, all_lines, font) if n > MANY else figure(comparison, all_lines, font)
     if n <= MANY:
         fig.update_layout(width=1100)
     width, height = fig.layout.width, fig.layout.height

@@ -106,11 +106,10 @@ def partition_folder(year) -> str:
     return f"year={NULL_PARTITION if year is None else int(year)}"
 
 
-def stored_columns(table: str, partitioned: bool) -> list[Column]:
-    """A table's columns as its Parquet files hold them: in a partitioned output the partition's
+def partition_file_columns(table: str) -> list[Column]:
+    """A table's columns as the Parquet files of a partitioned output hold them: the partition's
     column (reports.year) is in the folder's name, not in the files (the hive convention)."""
-    columns = TABLES[table]
-    return [c for c in columns if c.name not in PARTITIONS] if partitioned else columns
+    return [c for c in TABLES[table] if c.name not in PARTITIONS]
 
 
 def csv_cell(value) -> str:
@@ -149,12 +148,14 @@ def csv_text(table: str, rows: list[dict], excel: bool = False) -> str:
 
 
 def _excel_cell(column: Column, value) -> str:
-    cell = csv_cell(value)
-    # Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
-    # one): text cells get a leading apostrophe, which Excel shows as plain text. Numbers untouched.
-    if column.type == S and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return excel_safe(csv_cell(value), column.type == S)
+
+
+def excel_safe(cell: str, is_text: bool) -> str:
+    """Excel runs a cell that starts like a formula (=HYPERLINK(…), +, -, @, or a tab or CR before
+    one): a text cell so starting gets a leading apostrophe, which Excel shows as plain text. Numbers
+    (-3.5) are left as they are."""
+    return "'" + cell if is_text and cell.startswith(FORMULA_STARTS) else cell
 
 
 def write_parquet_batch(writer, columns: list[Column], rows: list[dict]) -> None:
@@ -316,11 +317,11 @@ class DatasetWriter:
             if table not in UNPARTITIONED:
                 folder = folder / partition_folder(key)
                 folder.mkdir(exist_ok=True)
-            schema = pa.schema([pa.field(c.name, c.arrow()) for c in stored_columns(table, True)])
+            schema = pa.schema([pa.field(c.name, c.arrow()) for c in partition_file_columns(table)])
             writer = self._part_writers[(table, key)] = pq.ParquetWriter(folder / PART_FILE, schema)
         batch = self._part_batches.setdefault((table, key), [])
         if batch:
-            write_parquet_batch(writer, stored_columns(table, True), batch)
+            write_parquet_batch(writer, partition_file_columns(table), batch)
             batch.clear()
 
     def _close_partitions(self) -> dict[str, list[str]]:

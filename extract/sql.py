@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from .api import table_files
-from .dataset import FORMULA_STARTS, N, PARTITIONS, S, TABLES, UNPARTITIONED, B, I, Column, csv_cell
+from .dataset import N, PARTITIONS, S, TABLES, UNPARTITIONED, B, I, Column, csv_cell, excel_safe
 from .outfolder import our_names
 from .terminal import printable
 
@@ -129,8 +129,7 @@ def write_csv(cursor, name: str, excel: bool = False) -> int:
             for row in rows:
                 cells = [csv_cell(v) for v in row]
                 if excel:  # as ingest --excel: a text that starts like a formula is shown, not run
-                    cells = ["'" + c if isinstance(v, str) and c.startswith(FORMULA_STARTS) else c
-                             for c, v in zip(cells, row)]
+                    cells = [excel_safe(cell, isinstance(value, str)) for cell, value in zip(cells, row)]
                 writer.writerow(cells)
             n += len(rows)
     return n

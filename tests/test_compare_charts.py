@@ -256,7 +256,8 @@ def test_sixty_departments_as_a_png_are_small_multiples_with_a_cjk_font(sixty_ou
     title = image.crop((0, 0, 600, 60))  # the title: ink, drawn
     assert sum(1 for p in title.tobytes() if p < 128) > 300
     assert seconds < 60
-    figure = charts.small_multiples(compare(extract.load(sixty_out), "execution_rate"))
+    comparison = compare(extract.load(sixty_out), "execution_rate")
+    figure = charts.small_multiples(comparison, charts.lines(comparison))
     assert len([t for t in figure.data if t.mode == "lines+markers"]) >= 60
     assert "WenQuanYi Zen Hei" in figure.layout.font.family
 

@@ -38,6 +38,10 @@ def worth_listing(path: Path) -> bool:
     return supported(path) or path.suffix.lower() in UNREAD_FORMATS
 
 
+# How the containers office files come in begin: a zip (.docx, .xlsx, OpenDocument) and an OLE
+# compound file (Word and Excel 97–2003, WPS). A file is read by what it is, whatever its name.
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # A PDF with more pages than this is refused (`jixiao ingest --max-pages`): thousands of pages are
 # not a self-evaluation report, and would hold a worker for minutes.
 MAX_PAGES = 2000

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import IngestError
 from ..model import LoadedFile
-from . import loader
+from . import OLE_MAGIC, ZIP_MAGIC, loader
 from .html import load_html
 from .word import load_docx
 
@@ -39,9 +39,8 @@ RESTART_AFTER_PROFILE = 81
 PROFILE_PREFIX = "jixiao-libreoffice-"
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
-_ZIP_MAGIC = b"PK\x03\x04"
 # What the files LibreOffice is given start with: Word 97–2003 and WPS (OLE), RTF, OpenDocument (zip).
-_CONVERTED_MAGIC = (b"\xd0\xcf\x11\xe0", b"{\\rtf", _ZIP_MAGIC)
+_CONVERTED_MAGIC = (OLE_MAGIC, b"{\\rtf", ZIP_MAGIC)
 _HTML_STARTS = (b"<html", b"<!doctype html", b"<meta", b"<head", b"mime-version:")
 _profile: tuple[int, Path] | None = None  # (pid, folder) of this process's profile
 
@@ -50,7 +49,7 @@ _profile: tuple[int, Path] | None = None  # (pid, folder) of this process's prof
 def load_office(path: str, data: bytes, sha256: str) -> LoadedFile:
     suffix = Path(path).suffix.lower()
     file_type = suffix[1:]
-    if data.startswith(_ZIP_MAGIC) and suffix != ".odt":  # a .docx under an old name
+    if data.startswith(ZIP_MAGIC) and suffix != ".odt":  # a .docx under an old name
         return dataclasses.replace(load_docx(path, data, sha256), file_type=file_type)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:20].lower().startswith(_HTML_STARTS):  # a web page saved as .doc
         return dataclasses.replace(load_html(path, data, sha256), file_type=file_type)

@@ -20,13 +20,9 @@ from pathlib import Path
 
 from ..errors import IngestError, one_line
 from ..model import LoadedFile
-from . import loader
+from . import OLE_MAGIC, ZIP_MAGIC, loader
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
-# How the workbooks whose number formats and hidden rows are read start: Excel 2007's (a zip, read by
-# openpyxl; an .ods is a zip too) and Excel 97–2003's (read by xlrd), whatever the file's name says.
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # The places after the point in a number format's first section (0.00, #,##0.0_ , 0.00%).
 _DECIMALS = re.compile(r"\.(0+)")
 _DATE_OR_TEXT = re.compile(r"[ymdhs@]", re.IGNORECASE)
@@ -78,9 +74,9 @@ def _sheet_details(data: bytes, path: str) -> dict[str, _SheetDetails]:
     """Each sheet's details by name: from openpyxl for an Excel 2007 workbook (.xlsx, .xlsm, and an .et
     that WPS saved so), from xlrd for an Excel 97–2003 one (.xls, .et); nothing for others (.ods), or
     where that library cannot read the file (calamine then reads it, or reports it broken)."""
-    if data.startswith(_ZIP_MAGIC) and not path.lower().endswith(".ods"):
+    if data.startswith(ZIP_MAGIC) and not path.lower().endswith(".ods"):
         return _ooxml_details(data)
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         return _xls_details(data)
     return {}
 

@@ -19,12 +19,11 @@ from lxml import etree
 
 from ..errors import IngestError
 from ..model import LoadedFile
-from . import loader
+from . import OLE_MAGIC, loader
 from .tables import cell_text, grid_text
 
 _HEADING_STYLE = regex.compile(r"^(?:heading|标题)\s*(\d)$", regex.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _MAX_COLUMNS = 63  # Word's own limit on a table's columns
 
 
@@ -55,7 +54,7 @@ class _Pages:
 
 @loader(".docx")
 def load_docx(path: str, data: bytes, sha256: str) -> LoadedFile:
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         raise IngestError("load", "encrypted", f"{path}: password-protected (or old-format) Word file, cannot be read")
     try:
         document = docx.Document(io.BytesIO(data))
