@@ -79,3 +79,25 @@ def _rate_holds(pieces: list[str]) -> bool:
     decimals = len(pieces[-1].partition(".")[2])
     # The rate as printed: rounded or cut after its last digit (97.69 for 97.702).
     return abs(part / base * 100 - rate) <= Decimal(1).scaleb(-decimals)
+
+
+# A third-level indicator's weight (分值) in a self-evaluation form: a few points, rarely over 20.
+MAX_WEIGHT = 30
+
+
+def glued_weight(text: str, match: regex.Match, pattern: regex.Pattern) -> int:
+    """A flattened indicator row runs its cells together, 三级指标 分值 年度指标值 全年实际值 得分:
+    保障人数102370人2370人10 (weight 10, target and actual 2370人, score 10). Where the figure with
+    its unit that `match` found (by `pattern`, with groups num and unit) is a weight of one or two
+    digits glued to the value that the very next figure repeats with the same unit (a target met),
+    the length of that weight, else 0."""
+    digits, unit = match.group("num"), text[match.end("num"):match.end()]
+    for width in (1, 2):
+        weight, value = digits[:width], digits[width:]
+        if not (weight.isdigit() and 1 <= int(weight) <= MAX_WEIGHT) or not value[:1].isdigit() \
+                or (value[0] == "0" and value[1:2] != "."):
+            continue
+        again = pattern.match(text, match.end())
+        if again is not None and again.group("num") == value and text[again.end("num"):again.end()] == unit:
+            return width
+    return 0

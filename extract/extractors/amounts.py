@@ -9,7 +9,7 @@ from decimal import Decimal, localcontext
 import regex
 
 from .. import rules
-from ..glued import glued_runs, split_row
+from ..glued import glued_runs, glued_weight, split_row
 from ..model import Amount
 from ..numbers import number_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, sentence_bounds, simplified
@@ -128,10 +128,13 @@ def find_amounts(text: str):
     found += [(m, "万元") for m in bare.finditer(text) if money_words.search(text, max(0, m.start() - lookback), m.start())]
     for m, unit in sorted(found, key=lambda f: f[0].start()):
         spaced = m.groupdict().get("spaced")
-        number = parse_number(spaced.replace(" ", "") if spaced else m.group("num"))
+        start, digits = m.start(), spaced.replace(" ", "") if spaced else m.group("num")
+        if m.re is pattern and not spaced and (width := glued_weight(text, m, pattern)):
+            start, digits = m.start("num") + width, digits[width:]  # 办公所需成本415万元15万元: 4 | 15万元
+        number = parse_number(digits)
         value = in_yuan(number, unit) if number is not None else None
         if value is not None:
-            yield m.start(), m.end(), value
+            yield start, m.end(), value
 
 
 @functools.cache

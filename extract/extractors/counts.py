@@ -9,6 +9,7 @@ import functools
 import regex
 
 from .. import rules
+from ..glued import glued_weight
 from ..model import Count
 from ..nlp import in_dictionary, may_hold, nlp, pos_of, words
 from ..numbers import number_pattern, parse_number
@@ -53,6 +54,11 @@ def _inside_slogan(text: str, num_start: int, end: int, max_chars: int) -> bool:
 def _candidates(text: str):
     cfg, pattern, not_after, not_before, ambiguous, lexicalized, _ = _config()
     for m in pattern.finditer(text):
+        if m.group("num")[0].isdigit() and (width := glued_weight(text, m, pattern)):
+            # 保障人数102370人2370人: the weight 10, then 2370人; matched again without the weight's
+            # digits before it (the number's pattern starts no figure right after a digit).
+            start = m.start("num") + width
+            m = pattern.match(text[:m.start("num")] + " " * width + text[start:], start)
         value = parse_number(m.group("num"))
         if value is None or value == 0:
             continue
