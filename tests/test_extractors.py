@@ -392,12 +392,14 @@ def test_a_weight_glued_to_a_met_target_in_a_flattened_form_row_is_not_read_into
     """三级指标 分值 年度指标值 全年实际值 得分 run together (a scanned form read as one line): the
     weight's digits before a target that the actual value repeats are not part of the figure."""
     t = run(tmp_path, "产出指标(40分)数量指标(15分)受益学生人数151200人1200人15成本指标(10分)"
-                      "设备运行维护成本825万元25万元8\n另共培训1200人200人次。\n")
+                      "设备运行维护成本825万元25万元8生态效益指标(10分)化肥使用量较上年减少103%3%10\n"
+                      "另共培训1200人200人次。\n")
     assert [(r["value"], r["unit"], r["raw"]) for r in t["counts"]] == [
         (Decimal(1200), "人", "1200人"), (Decimal(1200), "人", "1200人"),
         (Decimal(1200), "人", "1200人"), (Decimal(200), "人次", "200人次")]  # 人次 is another unit: no weight
     assert [(r["value_yuan"], r["raw"]) for r in t["amounts"]] == [
         (Decimal("250000.00"), "25万元"), (Decimal("250000.00"), "25万元")]
+    assert [(r["value_pct"], r["raw"]) for r in t["rates"]] == [(Decimal(3), "3%"), (Decimal(3), "3%")]
 
 
 @pytest.mark.parametrize("opening, department", [

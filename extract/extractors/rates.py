@@ -8,6 +8,7 @@ import math
 import regex
 
 from .. import rules
+from ..glued import glued_weight
 from ..model import Rate
 from ..numbers import arabic_pattern, parse_number
 from ..spans import clean_label, label_before, make_span, role_for, sentence_bounds
@@ -38,20 +39,24 @@ def extract_rates(ctx: Context) -> list[Rate]:
     previous_end = 0
     glued = _glued_rates(ctx)
     glued_spans = [(r.span.char_start - offset, r.span.char_end) for r, offset in glued]  # in text order
-    for m in _percent().finditer(text):
-        if _in_spans(glued_spans, m.start()):
+    percent = _percent()
+    for m in percent.finditer(text):
+        start, digits = m.start(), m.group("num") or m.group("cn")
+        if m.group("num") and (width := glued_weight(text, m, percent)):
+            start, digits = start + width, digits[width:]  # 农药使用量较上年减少82%2%8: 8 | 2%
+        if _in_spans(glued_spans, start):
             continue  # read as a glued row's rate below
-        value = parse_number(m.group("num") or m.group("cn"))
+        value = parse_number(digits)
         if value is None:
             continue
-        if in_tables(tables, m.start()):
+        if in_tables(tables, start):
             continue  # read cell by cell below
-        if text[max(0, m.start() - 3):m.start()].rstrip().endswith(tuple(cfg["formula_marks"])):
+        if text[max(0, start - 3):start].rstrip().endswith(tuple(cfg["formula_marks"])):
             continue  # ×100%: how a rate is computed, not a rate
-        label = clean_label(label_before(text, m.start(), cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
-        label = indicator_name_at(tables, m.start()) or label  # an indicator row's target or actual: its indicator
-        span = make_span(ctx, m.start(), m.end())
-        in_component_sentence = sentence_bounds(text, m.start(), m.end()) in component_sentences
+        label = clean_label(label_before(text, start, cfg["connectors"], floor=previous_end), cfg["label_prefixes"])
+        label = indicator_name_at(tables, start) or label  # an indicator row's target or actual: its indicator
+        span = make_span(ctx, start, m.end())
+        in_component_sentence = sentence_bounds(text, start, m.end()) in component_sentences
         role = "other" if in_component_sentence else role_for(label, cfg["roles"])
         facts.append(Rate(label=label, role=role, value_pct=value, span=span))
         previous_end = m.end()
