@@ -57,6 +57,12 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
         if texts[k] in openings and is_header[k + 1]:
             is_header[k] = True
             notes.add(k + 1)
+    # After a column of row numbers (序号), whatever short cell names the row labels' column (县区).
+    numbers = tuple(_config()["row_number_columns"])
+    for k in range(len(texts) - 2):
+        if is_header[k] and header_key(texts[k]).startswith(numbers) and is_header[k + 2] \
+                and _is_cell(texts[k + 1]) and not _is_value(texts[k + 1]):
+            is_header[k + 1] = True
     i = 0
     while i < len(texts):
         indicators = None if is_header[i] else indicator_rows(texts, i)
@@ -127,18 +133,34 @@ def _table(texts: list[str], start: int, header_end: int, notes: set[int]) -> tu
         return _table(texts, 1, header_end, notes)
     header = range(start, header_end)
     continues = frozenset(notes.intersection(header))
-    n_values = len(header) - len(continues) - (1 if labelled else 0)
-    rows = [FlatRow(list(header), blank_first=not labelled, continues=continues)]
+    # A first column of row numbers (序号), then the row labels' column: both named, neither a figure.
+    numbered = header_key(texts[start]).startswith(tuple(_config()["row_number_columns"]))
+    n_values = len(header) - len(continues) - (2 if numbered else 1 if labelled else 0)
+    rows = [FlatRow(list(header), blank_first=not (labelled or numbered), continues=continues)]
     i = header_end
-    while i < len(texts) and _is_cell(texts[i]) and not _is_value(texts[i]):
-        values = i + 1
-        while values < len(texts) and _is_value(texts[values]):
+    next_number = 1
+
+    def numbers_a_row(k: int) -> bool:
+        """The next row's number, before its label (or with nothing after it: the text cut off)."""
+        return numbered and texts[k].strip() == str(next_number) and (
+            k + 1 == len(texts) or _is_cell(texts[k + 1]) and not _is_value(texts[k + 1]))
+
+    while i < len(texts):
+        number = i if numbers_a_row(i) else None
+        if number is not None:
+            next_number += 1
+        label = i + (number is not None)
+        if label >= len(texts) or not _is_cell(texts[label]) or _is_value(texts[label]):
+            break
+        values = label + 1
+        while values < len(texts) and _is_value(texts[values]) and not numbers_a_row(values):
             values += 1
-        if values - i - 1 > n_values:
+        if values - label - 1 > n_values:
             return [], header_end  # more figures than the header has columns: they cannot be placed
-        if values == i + 1:
+        if values == label + 1:
             break  # a label without figures: the table has ended
-        rows.append(FlatRow(list(range(i, values))))
+        # A row without its number (合计 over the numbered rows) leaves the number's cell empty.
+        rows.append(FlatRow(list(range(i, values)), blank_first=numbered and number is None))
         i = values
     if not any(sum(is_figure(texts[k]) for k in row.lines) >= 2 for row in rows[1:]):
         return [], header_end

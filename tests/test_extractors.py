@@ -342,6 +342,18 @@ def test_flattened_tables_are_found_by_their_header_and_nothing_else_is():
     assert flat_rows(["x", "年初预算数", "全年预算数", "全年执行数", "总额", "1", "2", "3", "4", "5"]) == []
 
 
+def test_a_flattened_table_numbered_by_a_first_column_keeps_its_rows_apart(tmp_path):
+    """序号 / 地区 / 小计 / 一般项目 (万元) … one cell per line, a 合计 row without its number: the
+    rows' numbers start rows (not read as figures of the row before), and the amounts are the cells'."""
+    cells = ["序号", "县  区", "小计", "基本建设", "(万元)", "设备购置", "(万元)", "合  计", "860", "500", "360",
+             "1", "甲县", "300", "300", "2", "乙县", "560", "200", "360"]
+    t = run(tmp_path, "某市2024年度农村饮水安全项目资金绩效自评报告\n一、资金下达情况\n" + "\n\n".join(cells) + "\n")
+    assert [(r["label"], r["value_yuan"]) for r in t["amounts"]] == [
+        ("小计", Decimal("8600000.00")), ("基本建设", Decimal("5000000.00")), ("设备购置", Decimal("3600000.00")),
+        ("小计", Decimal("3000000.00")), ("基本建设", Decimal("3000000.00")),
+        ("小计", Decimal("5600000.00")), ("基本建设", Decimal("2000000.00")), ("设备购置", Decimal("3600000.00"))]
+
+
 def test_a_table_row_keeps_its_empty_first_cell():
     doc = normalize(LoadedFile(path="t.txt", file_type="txt", sha256="0" * 64,
                                pages=["单位：万元\n\t年初预算数\t全年执行数\n合计\t100.00\t98.00\n"]))
