@@ -342,6 +342,15 @@ def test_flattened_tables_are_found_by_their_header_and_nothing_else_is():
     assert flat_rows(["x", "年初预算数", "全年预算数", "全年执行数", "总额", "1", "2", "3", "4", "5"]) == []
 
 
+def test_counts_inside_names_are_not_counts(tmp_path):
+    """A count in the title of a cited document, one opening a name field's value, and 所 in 所需
+    are names and words; the same measure words counting things are counts."""
+    t = run(tmp_path, "项目名称：30名退役军人就业帮扶\n"
+                      "根据县财政局关于印发《项目资金管理办法》等3个办法的通知（某财〔2023〕12号），共培训农户120人，"
+                      "新建村级服务站3所。\n材料清单 1 2 3 所需材料 上传\n")
+    assert [(r["value"], r["unit"]) for r in t["counts"]] == [(Decimal(120), "人"), (Decimal(3), "所")]
+
+
 def test_a_flattened_table_numbered_by_a_first_column_keeps_its_rows_apart(tmp_path):
     """序号 / 地区 / 小计 / 一般项目 (万元) … one cell per line, a 合计 row without its number: the
     rows' numbers start rows (not read as figures of the row before), and the amounts are the cells'."""

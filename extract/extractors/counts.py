@@ -43,6 +43,27 @@ def _config():
     return cfg, pattern, not_after, not_before, ambiguous, lexicalized, frozenset(words)
 
 
+@functools.cache
+def _names():
+    """A cited document's title (关于 …, …的通知) and a name field's label (项目名称：) before a count."""
+    cfg = rules.load("counts")
+    endings = "|".join(map(regex.escape, cfg["cited_title_endings"]))
+    return (regex.compile(r"关于[^，。；;,！？!?\n]*$"), regex.compile(rf"[^，。；;,！？!?\n]*?(?:{endings})"),
+            regex.compile(cfg["name_field"]), cfg["cited_title_lookback"])
+
+
+def _in_a_name(text: str, num_start: int, end: int) -> bool:
+    """Is the count part of a name: inside a cited document's title (关于印发《…》等5个办法的通知),
+    or opening a name field's value (项目名称：19名百岁老人高龄津贴)?"""
+    about, ending, name_field, lookback = _names()
+    line_start = text.rfind("\n", 0, num_start) + 1
+    if name_field.search(text, line_start, num_start):
+        return True
+    # Neither pattern crosses a line break or punctuation: the bounds only keep the looking short.
+    return (about.search(text, max(line_start, num_start - lookback), num_start) is not None
+            and ending.match(text, end, end + lookback) is not None)
+
+
 def _inside_slogan(text: str, num_start: int, end: int, max_chars: int) -> bool:
     """A count that opens a short quoted phrase (“两个维护”) is a slogan."""
     if num_start == 0 or text[num_start - 1] not in _OPEN_QUOTE:
@@ -72,6 +93,8 @@ def _candidates(text: str):
         if _inside_slogan(text, num_start, end, cfg["quoted_slogan_max_chars"]):
             continue
         if lexicalized.match(text, num_start):
+            continue
+        if _in_a_name(text, num_start, end):
             continue
         yield m, value
 
