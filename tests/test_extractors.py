@@ -452,6 +452,15 @@ def test_report_type_of_transfer_payment_and_form_self_evaluations(tmp_path, ope
     assert run(tmp_path, opening + "全年预算数 12.50 万元。\n")["reports"][0]["report_type"] == kind
 
 
+def test_a_title_ending_in_qingkuang_stands_alone_and_names_its_unit(tmp_path):
+    """…补贴实施情况 on the first line, no punctuation, the next lines unpunctuated too: a title (not
+    joined to them), and a 管理区 before the fund's name is the unit."""
+    t = run(tmp_path, "青石湖管理区专项转移支付2024年度农机购置补贴实施情况\n绩效目标分解下达情况\n"
+                      "2024年度省级拨付我区农机购置补贴资金50万元,共计50万元。\n(一)资金投入情况分析\n")
+    report = t["reports"][0]
+    assert (report["title"], report["department"]) == ("青石湖管理区专项转移支付2024年度农机购置补贴实施情况", "青石湖管理区")
+
+
 def test_a_web_pages_furniture_line_is_not_the_title(tmp_path):
     t = run(tmp_path, "公开目录 | 绩效自评报告 | 发布日期 | 2024-03-26 |\n标题:某县第二小学2023年度项目支出绩效自评报告\n"
                       "一、基本情况\n全年预算数 12.50 万元。\n")
