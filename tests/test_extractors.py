@@ -436,6 +436,8 @@ def test_a_weight_glued_to_a_met_target_in_a_flattened_form_row_is_not_read_into
     # the unit's name before the fund's in a title, and a title with no 年 after its year
     ("某区残联中央转移支付2023年度绩效自评报告\n一、基本情况\n", "某区残联"),
     ("某区某街中心小学2022项目资金绩效自评报告\n一、基本情况\n", "某区某街中心小学"),
+    # a bureau's name ends at 局: what follows is its project's (政府投资项目), not more of its name
+    ("2023年度某市某区审计局政府投资项目审计项目支出绩效自评报告\n一、基本情况\n", "某市某区审计局"),
 ])
 def test_department_from_form_cells_publisher_fields_and_titles(tmp_path, opening, department):
     assert run(tmp_path, opening + "全年预算数 12.50 万元。\n")["reports"][0]["department"] == department

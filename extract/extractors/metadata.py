@@ -159,22 +159,22 @@ def department_from_title(title: str) -> str | None:
         return head
     if not cut or cut.start() > 0:
         # The unit's name, then the fund's (镜湖区残联中央转移支付2023年度…), or no 年 after the year.
-        return _unit_at_start(head, cfg["title_unit_endings"])
+        return _unit_at_start(head, cfg["title_unit_endings"], cfg["title_unit_final"])
     rest = regex.sub(r"^度", "", title[cut.end():])
     kinds = [w for terms in cfg["report_types"].values() for w in terms]
     end = min((i for i in (rest.find(w) for w in kinds) if i > 0), default=len(rest))
     head = rest[:end]
     if head.endswith(suffixes):
         return head if len(head) >= 3 else None
-    return _unit_at_start(head, cfg["title_unit_endings"])
+    return _unit_at_start(head, cfg["title_unit_endings"], cfg["title_unit_final"])
 
 
-def _unit_at_start(head: str, endings: list[str]) -> str | None:
+def _unit_at_start(head: str, endings: list[str], final: list[str]) -> str | None:
     """The words of head up to the first that ends a unit's name, and any unit endings right after
-    it (土门中心 + 小学)."""
+    it (土门中心 + 小学), unless that name's ending is final (审计局, not 审计局 + 政府投资…)."""
     at, found = 0, None
     for word in words(head):
-        if found is not None and word not in endings:
+        if found is not None and (word not in endings or head[:found].endswith(tuple(final))):
             break
         at += len(word)
         if word.endswith(tuple(endings)) and at >= 3:
