@@ -12,6 +12,7 @@ from .dataset import fit_numbers
 from .departments import department_key
 from .errors import ERROR_TYPES, IngestError, one_line, shown
 from .loaders import load
+from .repeats import without_repeats
 from .model import Document, Grade, ReportMeta, Section
 from .normalize import normalize
 from .numbers import too_long_figures
@@ -77,6 +78,8 @@ def process_file(path: str) -> ReportResult:
             stage = f"extract:{extractor.name}"
             ctx.results[extractor.name] = extractor.func(ctx)
         stage = "dataset"
+        for table in FACT_TABLES:  # a sentence repeated word for word states its facts once
+            ctx.results[table] = without_repeats(doc.text, ctx.results[table])
         result = ReportResult(path, _rows(ctx), doc.text, doc.report_id)
         stage = "boxes"
         add_boxes(loaded.placer, doc, result.tables)

@@ -342,6 +342,20 @@ def test_flattened_tables_are_found_by_their_header_and_nothing_else_is():
     assert flat_rows(["x", "年初预算数", "全年预算数", "全年执行数", "总额", "1", "2", "3", "4", "5"]) == []
 
 
+def test_a_sentence_repeated_word_for_word_states_its_facts_once(tmp_path):
+    """A web page's summary stated again under the heading after it gives its facts once, at the first
+    place; the same figures in a different sentence, and in table cells, are facts each time."""
+    summary = "2024年度省级拨付我镇农机购置补贴资金45万元,县级配套5万元,共计50万元,惠及农户120户。"
+    t = run(tmp_path, f"某镇2024年度农机购置补贴资金绩效自评报告\n{summary}\n(一)资金到位情况\n{summary}\n"
+                      "全年到位资金50万元,到位率100%。\n项目\t全年预算数(万元)\t全年执行数(万元)\n补贴资金\t50\t50\n")
+    first_line_end = t["amounts"][0]["char_start"] + len(summary)
+    assert [r["raw"] for r in t["amounts"] if r["char_start"] < first_line_end] == ["45万元", "5万元", "50万元"]
+    assert [r["raw"] for r in t["amounts"]].count("45万元") == 1  # not again from the copy
+    assert [r["raw"] for r in t["amounts"]].count("50万元") == 2  # the summary's, and 全年到位资金's
+    assert [r["raw"] for r in t["amounts"]].count("50") == 2  # two cells of one row: two facts
+    assert [(r["value"], r["unit"]) for r in t["counts"]] == [(Decimal(120), "户")]
+
+
 def test_counts_inside_names_are_not_counts(tmp_path):
     """A count in the title of a cited document, one opening a name field's value, and 所 in 所需
     are names and words; the same measure words counting things are counts."""
