@@ -58,9 +58,8 @@ def flat_rows(texts: list[str]) -> list[FlatRow]:
             is_header[k] = True
             notes.add(k + 1)
     # After a column of row numbers (序号), whatever short cell names the row labels' column (县区).
-    numbers = tuple(_config()["row_number_columns"])
     for k in range(len(texts) - 2):
-        if is_header[k] and header_key(texts[k]).startswith(numbers) and is_header[k + 2] \
+        if is_header[k] and _names_row_numbers(texts[k]) and is_header[k + 2] \
                 and _is_cell(texts[k + 1]) and not _is_value(texts[k + 1]):
             is_header[k + 1] = True
     i = 0
@@ -115,6 +114,11 @@ def _header_run(texts: list[str], is_header: list[bool], start: int) -> int | No
     return end if end - start >= _config()["min_columns"] else None
 
 
+def _names_row_numbers(text: str) -> bool:
+    """Does a header cell name a column of row numbers (序号)?"""
+    return header_key(text).startswith(tuple(_config()["row_number_columns"]))
+
+
 def _is_value(text: str) -> bool:
     return is_figure(text) or text in _config()["empty_cells"]
 
@@ -134,7 +138,7 @@ def _table(texts: list[str], start: int, header_end: int, notes: set[int]) -> tu
     header = range(start, header_end)
     continues = frozenset(notes.intersection(header))
     # A first column of row numbers (序号), then the row labels' column: both named, neither a figure.
-    numbered = header_key(texts[start]).startswith(tuple(_config()["row_number_columns"]))
+    numbered = _names_row_numbers(texts[start])
     n_values = len(header) - len(continues) - (2 if numbered else 1 if labelled else 0)
     rows = [FlatRow(list(header), blank_first=not (labelled or numbered), continues=continues)]
     i = header_end

@@ -92,12 +92,14 @@ def glued_weight(text: str, match: regex.Match, pattern: regex.Pattern) -> int:
     digits glued to the value that the very next figure repeats with the same unit (a target met),
     the length of that weight, else 0."""
     digits, unit = match.group("num"), text[match.end("num"):match.end()]
+    again = pattern.match(text, match.end())
+    if again is None or text[again.end("num"):again.end()] != unit:
+        return 0
     for width in (1, 2):
         weight, value = digits[:width], digits[width:]
         if not (weight.isdigit() and 1 <= int(weight) <= MAX_WEIGHT) or not value[:1].isdigit() \
                 or (value[0] == "0" and value[1:2] != "."):
             continue
-        again = pattern.match(text, match.end())
-        if again is not None and again.group("num") == value and text[again.end("num"):again.end()] == unit:
+        if again.group("num") == value:
             return width
     return 0

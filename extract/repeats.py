@@ -5,7 +5,7 @@ compared: the same figure in two cells is two facts, as a target met is both the
 actual. Nor are copies far apart: a long budget book may say the same thing of two of its parts."""
 from __future__ import annotations
 
-from .spans import sentence_bounds
+from .spans import sentence_around
 
 # A sentence shorter than this (characters, blanks ignored) is no statement to be repeated: a label
 # and its figure (合计 12万元) may well stand twice.
@@ -21,10 +21,8 @@ def without_repeats(text: str, facts: list) -> list:
     kept = []
     for fact in facts:
         start, end = fact.span.char_start, fact.span.char_end
-        left, right = sentence_bounds(text, start, end)
-        while left < start and text[left].isspace():
-            left += 1
-        sentence = text[left:right].rstrip()
+        left, right = sentence_around(text, start, end)
+        sentence = text[left:right]
         if "\t" in sentence or len("".join(sentence.split())) < MIN_SENTENCE_CHARS:
             kept.append(fact)
             continue

@@ -62,7 +62,7 @@ def evidence(text: str, start: int, end: int) -> str:
     """The sentence around text[start:end]; when it is longer than EVIDENCE_MAX_CHARS, the fact's own
     phrase within that many characters around it (第12号项目支出3.5万元 of a run-on list of such),
     cut with an ellipsis: a long sentence's facts do not each repeat the same 300 characters."""
-    left, right = _trimmed(text, *sentence_bounds(text, start, end), start, end)
+    left, right = sentence_around(text, start, end)
     if right - left <= EVIDENCE_MAX_CHARS:
         return text[left:right]
     cut_left, cut_right = _own_phrase(text, *_window(left, right, start, end), start, end)
@@ -75,6 +75,11 @@ def _own_phrase(text: str, left: int, right: int, start: int, end: int) -> tuple
     before = _any_of(PHRASE_STOPS, backwards=True).search(text, left, start)
     after = _any_of(PHRASE_STOPS).search(text, end, right)
     return before.end() if before else left, after.start() if after else right
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the sentence around text[start:end] without the blanks at its ends."""
+    return _trimmed(text, *sentence_bounds(text, start, end), start, end)
 
 
 def _trimmed(text: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
