@@ -251,22 +251,21 @@ def _context(all_lines: list[Line], years: list[int]) -> tuple[list, list, list]
 
 
 def _ranked(all_lines: list[Line]) -> list[int]:
-    """Line indexes from the highest latest value to the lowest; lines without a value last."""
-    return sorted(range(len(all_lines)), key=lambda i: (all_lines[i].last is None, -(all_lines[i].last or 0),
-                                                        all_lines[i].key))
+    """Indexes of the lines drawn, from the highest latest value to the lowest (a line is drawn
+    exactly when it has a latest value)."""
+    return sorted((i for i, line in enumerate(all_lines) if line.drawn),
+                  key=lambda i: (-all_lines[i].last, all_lines[i].key))
 
 
 def figure(comparison: Comparison, all_lines: list[Line], font: str | None = None):
     """One axis, a trace per department (the page; an image of up to MANY departments)."""
     import plotly.graph_objects as go
-    drawn = [i for i, line in enumerate(all_lines) if line.drawn]
+    ranked = _ranked(all_lines)  # the lines drawn
     ax = axis(comparison, all_lines)
     years = comparison.years
-    many = len(drawn) > MANY
-    ranked = [i for i in _ranked(all_lines) if i in drawn]
-    rated = [i for i in ranked if all_lines[i].last is not None]
-    top, bottom = rated[:HIGHLIGHT], rated[::-1][:HIGHLIGHT]
-    shown = set(top + bottom) if many else set(drawn)
+    many = len(ranked) > MANY
+    top, bottom = ranked[:HIGHLIGHT], ranked[::-1][:HIGHLIGHT]
+    shown = set(top + bottom) if many else set(ranked)
     fig = go.Figure()
     if many and ax.type != "category":
         q1, median, q3 = _context(all_lines, years)
@@ -280,7 +279,7 @@ def figure(comparison: Comparison, all_lines: list[Line], font: str | None = Non
                                  hovertemplate="全部部门中位数：%{y:,.2f}<extra></extra>"))
     colours = iter(TRACE_COLOURS)
     first_department = len(fig.data)
-    order = sorted(drawn, key=lambda i: (i not in shown, ranked.index(i)))
+    order = sorted(ranked, key=lambda i: i not in shown)  # stable: in rank order within each
     for rank, i in enumerate(order):
         line = all_lines[i]
         colour = next(colours, None) if i in shown else None
@@ -295,17 +294,17 @@ def figure(comparison: Comparison, all_lines: list[Line], font: str | None = Non
     notes = [ax.note] if ax.note else []
     fig.update_layout(
         template="plotly_white", font=dict(family=_font(font), size=13), hoverlabel=dict(font_family=_font(font)),
-        title=_title(comparison, len(drawn), f"先显示末年最高与最低各 {HIGHLIGHT} 个部门" if many else ""),
+        title=_title(comparison, len(ranked), f"先显示末年最高与最低各 {HIGHLIGHT} 个部门" if many else ""),
         xaxis=_x_axis(years), yaxis=_y_axis(comparison, ax), height=680 if many else 600,
         hovermode="x unified" if ax.type == "category" else "closest",
         legend=dict(title=dict(text="部门（单击显示或隐藏，双击只看它）" if many else "部门"), y=1, yanchor="top",
                     itemdoubleclick="toggleothers"),
         margin=dict(l=80, r=30, t=130 if many else 100, b=90 if notes else 60),
-        meta=dict(metric=comparison.metric, unit=comparison.unit, departments=len(drawn)))
+        meta=dict(metric=comparison.metric, unit=comparison.unit, departments=len(ranked)))
     if notes:
         fig.add_annotation(text="<br>".join(notes), xref="paper", yref="paper", x=0, y=-0.12, xanchor="left",
                            yanchor="top", showarrow=False, align="left", font=dict(size=12, color="#555"))
-    if not drawn:
+    if not ranked:
         fig.add_annotation(text="（无数值可画）", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
     if many:
         traces = list(range(first_department, first_department + len(order)))
@@ -313,9 +312,9 @@ def figure(comparison: Comparison, all_lines: list[Line], font: str | None = Non
         def showing(chosen: set[int]) -> dict:
             return dict(args=[{"visible": [True if i in chosen else "legendonly" for i in order]}, traces])
         buttons = [(f"末年最高与最低各 {HIGHLIGHT} 个", set(top + bottom)),
-                   (f"末年最高 {2 * HIGHLIGHT} 个", set(rated[:2 * HIGHLIGHT])),
-                   (f"末年最低 {2 * HIGHLIGHT} 个", set(rated[::-1][:2 * HIGHLIGHT])),
-                   (f"全部 {len(drawn)} 个部门", set(drawn)), ("全部隐藏（在图例中点选）", set())]
+                   (f"末年最高 {2 * HIGHLIGHT} 个", set(ranked[:2 * HIGHLIGHT])),
+                   (f"末年最低 {2 * HIGHLIGHT} 个", set(ranked[::-1][:2 * HIGHLIGHT])),
+                   (f"全部 {len(ranked)} 个部门", set(ranked)), ("全部隐藏（在图例中点选）", set())]
         fig.update_layout(updatemenus=[dict(
             type="dropdown", direction="down", active=0, showactive=True, x=1, xanchor="right", y=1.02,
             yanchor="bottom", name="departments",
@@ -327,7 +326,7 @@ def small_multiples(comparison: Comparison, all_lines: list[Line], font: str | N
     """A panel per department on a shared y axis (an image of many departments)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
-    ranked = [i for i in _ranked(all_lines) if all_lines[i].drawn]
+    ranked = _ranked(all_lines)
     ax = axis(comparison, all_lines)
     years = comparison.years
     columns = min(COLUMNS, len(ranked))
@@ -378,7 +377,7 @@ def page(comparison: Comparison) -> str:
                          "toImageButtonOptions": {"filename": f"compare_{comparison.metric}".replace(":", "_"),
                                                   "scale": 2}})
     title = html.escape(f"{comparison.title}：各部门逐年比较")
-    notes = [n for n in (*comparison.notes,) if n]
+    notes = [n for n in comparison.notes if n]
     if comparison.left_out:
         notes.append(f"{len(comparison.left_out)} 份报告没有部门或年度，未列入。")
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import rules
 from .api import Dataset, is_missing
 
 RATE_ROLES = ("execution_rate", "funds_received_rate")
@@ -38,8 +39,8 @@ NAMES = {
     "public_expenses": "公用经费", "project_expenditure": "项目支出", "carryover": "上年结转资金",
     "three_public": "“三公”经费", "grade": "自评等级", "score": "自评得分",
 }
-# The four steps of a grade, best first.
-GRADE_LEVELS = ("优", "良", "中", "差")
+# The four steps of a grade, best first (rules/grades.yaml).
+GRADE_LEVELS = tuple(rules.load("grades")["levels"])
 
 
 class MetricError(ValueError):
@@ -265,8 +266,7 @@ def _close_words(word: str, subjects, n: int = 5) -> list[str]:
 def _grade_levels(reports: pd.DataFrame) -> pd.Series:
     """Each report's grade_level; from its grade as written where the column is empty (an output
     folder written before grade_level existed)."""
-    from .rules import grade_levels
-    levels = grade_levels()
+    levels = rules.grade_levels()
     from_grade = reports.grade.map(lambda g: levels.get(g) if isinstance(g, str) else None)
     return reports.grade_level.astype(object).where(reports.grade_level.notna(), from_grade)
 
@@ -284,7 +284,7 @@ def _one_report_per_department_year(reports: pd.DataFrame, departments: pd.DataF
 def _changes(long: pd.DataFrame, change: str) -> pd.Series:
     if not change:
         return pd.Series([None] * len(long), index=long.index, dtype=object)
-    values = pd.to_numeric(long["value"], errors="coerce").astype("Float64")
+    values = long["value"]  # numbers (Float64) for every kind with a change; a grade has none
     previous = values.groupby(long.department_key).shift(1)
     consecutive = long.year.groupby(long.department_key).diff() == 1
     if change == "pp":
