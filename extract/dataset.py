@@ -158,6 +158,11 @@ def excel_safe(cell: str, is_text: bool) -> str:
     return "'" + cell if is_text and cell.startswith(FORMULA_STARTS) else cell
 
 
+def arrow_schema(columns: list[Column]):
+    import pyarrow as pa
+    return pa.schema([pa.field(c.name, c.arrow()) for c in columns])
+
+
 def write_parquet_batch(writer, columns: list[Column], rows: list[dict]) -> None:
     import pyarrow as pa
     data = {c.name: [row.get(c.name) for row in rows] for c in columns}
@@ -215,10 +220,9 @@ def datapackage(formats: tuple[str, ...], parts: dict[str, list[str]] | None = N
         elif table not in ("errors", "departments"):
             schema["foreignKeys"] = [{"fields": "report_id",
                                       "reference": {"resource": "reports", "fields": "report_id"}}]
-        path = f"{table}.csv" if "csv" in formats else f"{table}.parquet"
-        if parts is not None:
-            path = parts[table]
-        resources.append({"name": table, "path": path, "format": "csv" if "csv" in formats else "parquet",
+        kind = "csv" if "csv" in formats else "parquet"
+        path = parts[table] if parts is not None else f"{table}.{kind}"
+        resources.append({"name": table, "path": path, "format": kind,
                           "encoding": "utf-8", "schema": schema})
     return {"name": "jixiao", "title": "Performance self-evaluation reports, extracted",
             "profile": "tabular-data-package", "resources": resources}
@@ -270,10 +274,8 @@ class DatasetWriter:
                     (self.staging / table).mkdir()
                     outfolder.mark(self.staging / table)  # ours: a later run may replace it
                 elif "parquet" in formats:
-                    import pyarrow as pa
                     import pyarrow.parquet as pq
-                    schema = pa.schema([pa.field(c.name, c.arrow()) for c in columns])
-                    self._parquet[table] = pq.ParquetWriter(self.staging / f"{table}.parquet", schema)
+                    self._parquet[table] = pq.ParquetWriter(self.staging / f"{table}.parquet", arrow_schema(columns))
         except OSError as exc:
             self._discard()
             raise outfolder.OutputFolderError(f"{out_dir}: cannot write there ({exc.strerror})") from None
@@ -309,19 +311,18 @@ class DatasetWriter:
                 self._flush_part(table, key)
 
     def _flush_part(self, table: str, key: int | None) -> None:
+        columns = partition_file_columns(table)
         writer = self._part_writers.get((table, key))
         if writer is None:
-            import pyarrow as pa
             import pyarrow.parquet as pq
             folder = self.staging / table
             if table not in UNPARTITIONED:
                 folder = folder / partition_folder(key)
                 folder.mkdir(exist_ok=True)
-            schema = pa.schema([pa.field(c.name, c.arrow()) for c in partition_file_columns(table)])
-            writer = self._part_writers[(table, key)] = pq.ParquetWriter(folder / PART_FILE, schema)
+            writer = self._part_writers[(table, key)] = pq.ParquetWriter(folder / PART_FILE, arrow_schema(columns))
         batch = self._part_batches.setdefault((table, key), [])
         if batch:
-            write_parquet_batch(writer, partition_file_columns(table), batch)
+            write_parquet_batch(writer, columns, batch)
             batch.clear()
 
     def _close_partitions(self) -> dict[str, list[str]]:

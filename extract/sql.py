@@ -78,11 +78,11 @@ def connect(out_dir: Path):
             con.execute(f"CREATE VIEW {_ident(table)} AS {view_query(table, kind, path.resolve())}")
     except duckdb.Error as exc:
         con.close()
-        raise SqlError(f"{out_dir}: cannot read the tables: {one_line(exc)}") from None
+        raise SqlError(f"{out_dir}: cannot read the tables: {duckdb_message(exc)}") from None
     return con, list(found)
 
 
-def one_line(exc: BaseException) -> str:
+def duckdb_message(exc: BaseException) -> str:
     """DuckDB's message on one line, without the caret drawing under the query."""
     lines = [line.strip() for line in str(exc).splitlines()]
     kept = [line for line in lines if line and not line.startswith("LINE ") and set(line) != {"^"}]
@@ -166,7 +166,7 @@ def run_sql(out_dir: Path, query: str | None, csv_path: str | None = None, excel
             else:
                 print_result(cursor)
         except duckdb.Error as exc:
-            return _error(one_line(exc))
+            return _error(duckdb_message(exc))
         except OSError as exc:
             return _error(f"cannot write {printable(csv_path)}: {exc.strerror or exc}")
     return 0
@@ -215,7 +215,7 @@ def prompt(con, names: list[str], stdin=None) -> int:
         try:
             print_result(con.execute(statement))
         except duckdb.Error as exc:
-            print(f"jixiao: error: {one_line(exc)}", file=sys.stderr)
+            print(f"jixiao: error: {duckdb_message(exc)}", file=sys.stderr)
         except KeyboardInterrupt:
             print("jixiao: interrupted", file=sys.stderr)
     if interactive:

@@ -165,7 +165,7 @@ class _Worker:
         """After a wait on its connection (ready: it has something to say): its file's result, if
         there is one now, and what became of the worker: BUSY (no result yet), KEPT (ready for the
         next file), RETIRED (grown too large, ended) or LOST (died, or killed at its time limit)."""
-        index, path, _ = self.job
+        _, path, _ = self.job
         if ready:
             try:
                 result, leaving = self.connection.recv()
